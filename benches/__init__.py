@@ -1,0 +1,1 @@
+"""Benchmarks: each hot path of tpcore against what a user would otherwise use."""

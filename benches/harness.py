@@ -1,0 +1,48 @@
+"""Pairs a tpcore function with its peer in one pytest-benchmark run.
+
+Every benchmark calls :func:`measure` with the case it measures (``"ecdsa_sign"``), the
+batch size ``n``, and whether it is tpcore or the peer. The case, size and role travel in
+the benchmark's ``extra_info``; ``benches/report.py`` reads them back from the JSON that
+pytest-benchmark writes and computes each ratio as peer time / tpcore time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["measure"]
+
+
+def measure(
+    benchmark: Any,
+    work: Callable[..., object],
+    *args: object,
+    case: str,
+    impl: str,
+    n: int,
+    peer: bool,
+    target: float | None = None,
+    rounds: int | None = None,
+) -> object:
+    """Runs ``work(*args)`` under ``benchmark``, tagged for the ratio table.
+
+    Args:
+        benchmark: The pytest-benchmark fixture.
+        work: The call to time; one call processes ``n`` items.
+        *args: Its arguments, prepared outside the timed region.
+        case: What is measured, the same string for tpcore and its peer.
+        impl: The implementation's name as the table shows it (``"tpcore"``, ``"coincurve"``).
+        n: Items per call, so the table can report items per second.
+        peer: True for the implementation tpcore is compared with.
+        target: The ratio (peer time / tpcore time) tpcore aims for, set on the tpcore side.
+        rounds: A fixed number of rounds, for peers too slow to calibrate (one call of an
+            eth-account loop over 10,000 items takes seconds).
+    """
+    benchmark.group = f"{case} n={n}"
+    benchmark.extra_info.update(
+        {"case": case, "impl": impl, "n": n, "role": "peer" if peer else "tpcore", "target": target}
+    )
+    if rounds is not None:
+        return benchmark.pedantic(work, args=args, rounds=rounds, iterations=1)
+    return benchmark(work, *args)

@@ -1,0 +1,128 @@
+"""Type stubs of the ``tpcore._core`` extension module (checked by mypy.stubtest)."""
+
+from collections.abc import Sequence
+from typing import Literal, NoReturn, TypeAlias, final, overload
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "Ed25519PrivateKey",
+    "PrivateKey",
+    "__version__",
+    "addresses",
+    "derive",
+    "derive_private_key",
+    "ecdsa_recover",
+    "ecdsa_recover_address",
+    "ecdsa_sign",
+    "ecdsa_verify",
+    "ecdsa_verify_der",
+    "ed25519_sign",
+    "ed25519_verify",
+    "ed25519_verify_all",
+    "generate_mnemonic",
+    "get_num_threads",
+    "keccak256",
+    "keystore_decrypt",
+    "keystore_encrypt",
+    "mnemonic_to_seed",
+    "public_keys",
+    "set_num_threads",
+    "to_checksum_address",
+]
+
+__version__: str
+
+_ByteRows: TypeAlias = NDArray[np.uint8]
+_Messages: TypeAlias = NDArray[np.uint8] | Sequence[bytes]
+
+def set_num_threads(threads: int) -> None:
+    """Sets the number of threads batch calls use from now on."""
+
+def get_num_threads() -> int:
+    """Returns the number of threads batch calls use."""
+
+# secp256k1 ECDSA
+def ecdsa_sign(secret_keys: _ByteRows, hashes: _ByteRows) -> _ByteRows: ...
+@overload
+def ecdsa_recover(
+    hashes: _ByteRows, signatures: _ByteRows, *, mask: Literal[False] = False
+) -> _ByteRows: ...
+@overload
+def ecdsa_recover(
+    hashes: _ByteRows, signatures: _ByteRows, *, mask: Literal[True]
+) -> tuple[_ByteRows, NDArray[np.bool_]]: ...
+@overload
+def ecdsa_recover_address(
+    hashes: _ByteRows, signatures: _ByteRows, *, mask: Literal[False] = False
+) -> _ByteRows: ...
+@overload
+def ecdsa_recover_address(
+    hashes: _ByteRows, signatures: _ByteRows, *, mask: Literal[True]
+) -> tuple[_ByteRows, NDArray[np.bool_]]: ...
+def ecdsa_verify(
+    public_keys: _ByteRows, hashes: _ByteRows, signatures: _ByteRows, *, strict: bool = True
+) -> NDArray[np.bool_]: ...
+def ecdsa_verify_der(
+    public_key: bytes, msg_hash: bytes, der_signature: bytes, *, strict: bool = True
+) -> bool: ...
+def public_keys(secret_keys: _ByteRows) -> _ByteRows: ...
+def addresses(public_keys: _ByteRows) -> _ByteRows: ...
+def to_checksum_address(address: bytes) -> str: ...
+
+# keccak and Ed25519
+def keccak256(messages: _Messages) -> _ByteRows: ...
+def ed25519_sign(seeds: _ByteRows, messages: _Messages) -> _ByteRows: ...
+def ed25519_verify(
+    public_keys: _ByteRows, messages: _Messages, signatures: _ByteRows
+) -> NDArray[np.bool_]: ...
+def ed25519_verify_all(
+    public_keys: _ByteRows, messages: _Messages, signatures: _ByteRows
+) -> bool: ...
+
+# HD wallets
+def mnemonic_to_seed(mnemonic: str, passphrase: str = "") -> bytes: ...
+def generate_mnemonic(words: int = 24) -> str: ...
+def derive_private_key(seed: bytes, path: str) -> PrivateKey: ...
+def derive(
+    seed: bytes, path_prefix: str, start: int, count: int, *, hardened: bool = False
+) -> _ByteRows: ...
+
+# keystores
+def keystore_encrypt(
+    key: PrivateKey, password: bytes, *, kdf: str = "scrypt", iterations: int | None = None
+) -> str: ...
+def keystore_decrypt(keystore_json: str, password: bytes) -> PrivateKey: ...
+
+@final
+class PrivateKey:
+    """A secp256k1 private key. The secret is zeroized when dropped and never shown."""
+
+    @staticmethod
+    def generate() -> PrivateKey: ...
+    @staticmethod
+    def from_bytes(secret: bytes) -> PrivateKey: ...
+    @property
+    def public_key(self) -> bytes: ...
+    @property
+    def address(self) -> bytes: ...
+    @property
+    def checksum_address(self) -> str: ...
+    def sign_hash(self, msg_hash: bytes) -> bytes: ...
+    def secret_bytes(self) -> bytes: ...
+    def __reduce__(self) -> NoReturn: ...
+
+@final
+class Ed25519PrivateKey:
+    """An Ed25519 private key. The seed is zeroized when dropped and never shown."""
+
+    @staticmethod
+    def generate() -> Ed25519PrivateKey: ...
+    @staticmethod
+    def from_seed(seed: bytes) -> Ed25519PrivateKey: ...
+    @property
+    def public_key(self) -> bytes: ...
+    def sign(self, message: bytes) -> bytes: ...
+    def seed_bytes(self) -> bytes: ...
+    def __reduce__(self) -> NoReturn: ...

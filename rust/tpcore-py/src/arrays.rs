@@ -1,0 +1,213 @@
+//! Borrowing numpy arrays as flat byte rows, and handing results back without copies.
+//!
+//! Inputs are validated and borrowed while the GIL is held: dtype, dimensions, row width and
+//! contiguity are checked here, so every shape error names the argument and the shape it
+//! expected. The borrowed slices are then safe to read with the GIL released, provided no
+//! other thread mutates the arrays meanwhile (the caller's responsibility, stated in each
+//! batch function's docstring).
+
+use numpy::{
+    PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PySequence};
+use tpcore_sign::rows::Messages;
+
+use crate::error::CoreError;
+
+/// Whether a one-dimensional array of one row is accepted (and broadcast by the core).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Single {
+    /// Only `(N, width)` arrays.
+    Refused,
+    /// `(width,)` is accepted as one row to broadcast over the batch.
+    Broadcast,
+}
+
+/// A borrowed C-contiguous uint8 array seen as rows of a fixed width.
+pub(crate) struct ByteRows<'py> {
+    array: PyReadonlyArrayDyn<'py, u8>,
+    width: usize,
+}
+
+impl ByteRows<'_> {
+    /// All rows, back to back.
+    pub(crate) fn bytes(&self) -> Result<&[u8], CoreError> {
+        self.array
+            .as_slice()
+            .map_err(|_| CoreError::argument("not_contiguous", "array is not C-contiguous"))
+    }
+
+    /// The row width in bytes.
+    pub(crate) fn width(&self) -> usize {
+        self.width
+    }
+}
+
+fn shape_error(name: &str, expected: &str, got: &Bound<'_, PyAny>) -> CoreError {
+    let got = match got.cast::<PyUntypedArray>() {
+        Ok(array) => format!(
+            "{} array of shape {}",
+            dtype_name(array),
+            shape_text(array.shape())
+        ),
+        Err(_) => got
+            .get_type()
+            .name()
+            .map_or_else(|_| "an object".to_owned(), |n| n.to_string()),
+    };
+    CoreError::argument(
+        "invalid_shape",
+        format!("{name}: expected a uint8 array of shape {expected}, got {got}"),
+    )
+}
+
+/// A shape as Python writes it: `(3, 32)`, `(32,)`.
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        dims => {
+            let dims: Vec<String> = dims.iter().map(usize::to_string).collect();
+            format!("({})", dims.join(", "))
+        }
+    }
+}
+
+fn dtype_name(array: &Bound<'_, PyUntypedArray>) -> String {
+    array.dtype().to_string()
+}
+
+/// Borrows `obj` as rows of one of the `widths` (usually one), or as a single row when
+/// `single` allows it.
+pub(crate) fn byte_rows<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &'static str,
+    widths: &[usize],
+    single: Single,
+) -> Result<ByteRows<'py>, CoreError> {
+    let expected = || {
+        let w = widths
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ");
+        if single == Single::Broadcast {
+            format!("(N, {w}) or ({w},)")
+        } else {
+            format!("(N, {w})")
+        }
+    };
+    let Ok(array) = obj.cast::<PyArrayDyn<u8>>() else {
+        return Err(shape_error(name, &expected(), obj));
+    };
+    let width = match *array.shape() {
+        [_, width] if widths.contains(&width) => width,
+        [width] if single == Single::Broadcast && widths.contains(&width) => width,
+        _ => return Err(shape_error(name, &expected(), obj)),
+    };
+    if !array.is_c_contiguous() {
+        return Err(CoreError::argument(
+            "not_contiguous",
+            format!("{name}: the array must be C-contiguous (use numpy.ascontiguousarray)"),
+        ));
+    }
+    let array = array.try_readonly().map_err(|_| {
+        CoreError::argument(
+            "array_in_use",
+            format!("{name}: the array is borrowed mutably elsewhere"),
+        )
+    })?;
+    Ok(ByteRows { array, width })
+}
+
+/// Borrowed messages: a `(N, M)` uint8 array, or a sequence of `bytes`.
+pub(crate) enum MessageRows<'py> {
+    /// Every message has the same length.
+    Fixed(ByteRows<'py>),
+    /// A sequence of `bytes` objects, kept alive while their contents are borrowed.
+    Ragged(Vec<Bound<'py, PyBytes>>),
+}
+
+impl MessageRows<'_> {
+    /// Slices of every ragged message, for [`MessageRows::view`].
+    pub(crate) fn slices(&self) -> Vec<&[u8]> {
+        match self {
+            Self::Fixed(_) => Vec::new(),
+            Self::Ragged(items) => items.iter().map(|b| b.as_bytes()).collect(),
+        }
+    }
+
+    /// The core's view of the messages; `slices` must come from [`MessageRows::slices`].
+    pub(crate) fn view<'a>(&'a self, slices: &'a [&'a [u8]]) -> Result<Messages<'a>, CoreError> {
+        Ok(match self {
+            Self::Fixed(rows) => Messages::Fixed {
+                data: rows.bytes()?,
+                width: rows.width(),
+            },
+            Self::Ragged(_) => Messages::Ragged(slices),
+        })
+    }
+}
+
+/// Borrows messages given as a `(N, M)` uint8 array or a sequence of `bytes`.
+pub(crate) fn message_rows<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &'static str,
+) -> Result<MessageRows<'py>, CoreError> {
+    if let Ok(array) = obj.cast::<PyUntypedArray>() {
+        let width = match array.shape() {
+            [_, width] => *width,
+            _ => 0,
+        };
+        if array.ndim() != 2 {
+            return Err(shape_error(name, "(N, M)", obj));
+        }
+        return byte_rows(obj, name, &[width], Single::Refused).map(MessageRows::Fixed);
+    }
+    let invalid = || {
+        CoreError::argument(
+            "invalid_shape",
+            format!("{name}: expected a (N, M) uint8 array or a sequence of bytes"),
+        )
+    };
+    if obj.is_instance_of::<PyBytes>() {
+        return Err(invalid());
+    }
+    let sequence = obj.cast::<PySequence>().map_err(|_| invalid())?;
+    let count = sequence.len().map_err(|_| invalid())?;
+    let mut items = Vec::with_capacity(count);
+    for index in 0..count {
+        let item = sequence.get_item(index).map_err(|_| invalid())?;
+        let bytes = item
+            .cast_into::<PyBytes>()
+            .map_err(|item| CoreError::Argument {
+                reason: "invalid_message",
+                message: format!(
+                    "{name}[{index}]: expected bytes, got {}",
+                    item.into_inner()
+                        .get_type()
+                        .name()
+                        .map_or_else(|_| "an object".to_owned(), |n| n.to_string())
+                ),
+                index: Some(index),
+            })?;
+        items.push(bytes);
+    }
+    Ok(MessageRows::Ragged(items))
+}
+
+/// Hands `data` (rows of `width` bytes) to numpy as an `(N, width)` array, without a copy.
+pub(crate) fn rows_array(
+    py: Python<'_>,
+    data: Vec<u8>,
+    width: usize,
+) -> PyResult<Bound<'_, PyArray2<u8>>> {
+    let rows = data.len() / width;
+    PyArray1::from_vec(py, data).reshape([rows, width])
+}
+
+/// Hands a vector of flags to numpy as a `(N,)` bool array, without a copy.
+pub(crate) fn flags_array(py: Python<'_>, flags: Vec<bool>) -> Bound<'_, PyArray1<bool>> {
+    PyArray1::from_vec(py, flags)
+}

@@ -1,0 +1,87 @@
+//! The single mapping from core-crate errors to the Python exceptions of `tpcore.errors`.
+//!
+//! The exception classes are defined in Python and imported here, so Python code can
+//! subclass, pickle and document them as ordinary classes. Each core crate has one error
+//! enum; [`CoreError`] wraps them because the orphan rule forbids `From<SignError> for PyErr`.
+
+use pyo3::PyErr;
+
+pyo3::import_exception!(tpcore.errors, InvalidInput);
+pyo3::import_exception!(tpcore.errors, DecryptionError);
+
+/// An error from any core crate, on its way to Python.
+#[derive(Debug)]
+pub(crate) enum CoreError {
+    /// From `tpcore-sign`.
+    Sign(tpcore_sign::SignError),
+    /// From `tpcore-eth`.
+    Eth(tpcore_eth::EthError),
+    /// From `tpcore-book`.
+    Book(tpcore_book::BookError),
+    /// From `tpcore-risk`.
+    Risk(tpcore_risk::RiskError),
+    /// Raised by the binding layer itself (a bad argument shape, dtype or value).
+    Argument {
+        /// The stable snake_case reason code.
+        reason: &'static str,
+        /// The message, naming the argument.
+        message: String,
+        /// The row of a batch it concerns, if any.
+        index: Option<usize>,
+    },
+}
+
+impl CoreError {
+    /// A binding-level error about an argument, with no batch row.
+    pub(crate) fn argument(reason: &'static str, message: impl Into<String>) -> Self {
+        Self::Argument {
+            reason,
+            message: message.into(),
+            index: None,
+        }
+    }
+}
+
+impl From<tpcore_sign::SignError> for CoreError {
+    fn from(err: tpcore_sign::SignError) -> Self {
+        Self::Sign(err)
+    }
+}
+
+impl From<tpcore_eth::EthError> for CoreError {
+    fn from(err: tpcore_eth::EthError) -> Self {
+        Self::Eth(err)
+    }
+}
+
+impl From<tpcore_book::BookError> for CoreError {
+    fn from(err: tpcore_book::BookError) -> Self {
+        Self::Book(err)
+    }
+}
+
+impl From<tpcore_risk::RiskError> for CoreError {
+    fn from(err: tpcore_risk::RiskError) -> Self {
+        Self::Risk(err)
+    }
+}
+
+impl From<CoreError> for PyErr {
+    fn from(err: CoreError) -> Self {
+        let (message, reason, index) = match err {
+            CoreError::Sign(e) => (e.to_string(), e.reason(), e.index()),
+            CoreError::Eth(e) => (e.to_string(), e.reason(), None),
+            CoreError::Book(e) => (e.to_string(), e.reason(), None),
+            CoreError::Risk(e) => (e.to_string(), e.reason(), None),
+            CoreError::Argument {
+                reason,
+                message,
+                index,
+            } => (message, reason, index),
+        };
+        if reason == tpcore_sign::SignError::WrongPassword.reason() {
+            return DecryptionError::new_err((message, reason, index));
+        }
+        InvalidInput::new_err((message, reason, index))
+    }
+}

@@ -1,0 +1,297 @@
+//! Ed25519 (RFC 8032, pure EdDSA) through `ed25519-dalek`: key object, scalar verify, and
+//! batch sign / verify over flat slices.
+//!
+//! Verification semantics are `VerifyingKey::verify_strict`: s must be canonical (< l), the
+//! public key A and the nonce point R must not have small order, and the cofactorless
+//! equation [s]B = R + [k]A must hold with R matching its canonical encoding. This agrees
+//! with libsodium on every case of Wycheproof's `ed25519_test.json`.
+//!
+//! [`verify_all`] uses dalek's batch equation as its fast path; see its documentation for
+//! why per-row checks are needed to keep it exactly as strict as [`verify_batch`].
+
+use std::fmt;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use rayon::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::SignError;
+use crate::par::{flags, rows_first_failure};
+use crate::rows::{Keyed, Messages, broadcast_or_rows, check_exact};
+
+/// Rows per rayon task for signing and single verification (tens of microseconds each).
+const MIN_ROWS: usize = 8;
+/// Rows per batch-verification equation: large enough that the multiscalar multiplication
+/// amortises well, small enough that two cores both get work at N = 1,000.
+const BATCH_CHUNK: usize = 256;
+
+/// An Ed25519 private key (the 32-byte RFC 8032 seed), zeroed when dropped.
+///
+/// `ed25519_dalek::SigningKey` zeroes its seed on drop (`ZeroizeOnDrop`); its expanded scalar
+/// is recomputed per signature and not stored. Debug output shows the public key only.
+pub struct Ed25519PrivateKey {
+    key: SigningKey,
+}
+
+impl Ed25519PrivateKey {
+    /// Generates a key from the operating system's random number generator.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::RandomnessUnavailable`] if the OS generator fails.
+    pub fn generate() -> Result<Self, SignError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::fill(seed.as_mut_slice()).map_err(|e| SignError::RandomnessUnavailable {
+            os_error: e.raw_os_error(),
+        })?;
+        Ok(Self {
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// Builds the key from a 32-byte seed (every 32-byte value is a valid seed).
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::Length`] if `seed` is not 32 bytes.
+    pub fn from_seed(seed: &[u8]) -> Result<Self, SignError> {
+        let seed: &[u8; 32] = seed.try_into().map_err(|_| SignError::Length {
+            argument: "seed",
+            expected: 32,
+            actual: seed.len(),
+        })?;
+        Ok(Self {
+            key: SigningKey::from_bytes(seed),
+        })
+    }
+
+    /// Returns a copy of the seed that is zeroed when dropped.
+    #[must_use]
+    pub fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(*self.key.as_bytes())
+    }
+
+    /// Returns the 32-byte public key.
+    #[must_use]
+    pub fn public_key(&self) -> [u8; 32] {
+        self.key.verifying_key().to_bytes()
+    }
+
+    /// Signs a message, returning the 64-byte signature `R || s`.
+    #[must_use]
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.key.sign(msg).to_bytes()
+    }
+}
+
+impl fmt::Debug for Ed25519PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Ed25519PrivateKey(public_key={})",
+            hex::encode(self.public_key())
+        )
+    }
+}
+
+/// Parses a public key row; `None` if it is not 32 bytes or not a curve point.
+fn parse_key(bytes: &[u8]) -> Option<VerifyingKey> {
+    VerifyingKey::from_bytes(bytes.try_into().ok()?).ok()
+}
+
+/// Verifies with a parsed key; `false` for a signature that is not 64 bytes.
+fn verify_parsed(key: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+    let Ok(sig) = <&[u8; 64]>::try_from(sig) else {
+        return false;
+    };
+    key.verify_strict(msg, &Signature::from_bytes(sig)).is_ok()
+}
+
+/// Returns whether `sig` is a valid signature over `msg` by `public_key` (strict semantics,
+/// see the module documentation). Malformed inputs give `false`.
+#[must_use]
+pub fn verify(public_key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    parse_key(public_key).is_some_and(|key| verify_parsed(&key, msg, sig))
+}
+
+/// Checks the shape shared by the batch functions and returns the row count.
+fn shape<'a>(
+    argument: &'static str,
+    keys: &'a [u8],
+    messages: &Messages<'_>,
+) -> Result<(usize, Keyed<'a>), SignError> {
+    let rows = messages.checked_len()?;
+    let keys = broadcast_or_rows(argument, keys, rows, 32)?;
+    Ok((rows, keys))
+}
+
+/// Signs every message, writing 64-byte signatures into `out` (N * 64 bytes).
+///
+/// `seeds` is one 32-byte seed for every message (expanded once) or one seed per message.
+///
+/// # Errors
+///
+/// [`SignError::Length`] on a length mismatch.
+pub fn sign_batch(seeds: &[u8], messages: &Messages<'_>, out: &mut [u8]) -> Result<(), SignError> {
+    let (rows, seeds) = shape("seeds", seeds, messages)?;
+    check_exact("out", out.len(), rows, 64)?;
+    match seeds {
+        Keyed::Broadcast(seed) => {
+            let key = Ed25519PrivateKey::from_seed(seed)?;
+            rows_first_failure(out, 64, MIN_ROWS, |i, row| {
+                row.copy_from_slice(&key.sign(messages.get(i)));
+                true
+            });
+        }
+        Keyed::PerRow(_) => {
+            rows_first_failure(out, 64, MIN_ROWS, |i, row| {
+                let Ok(key) = Ed25519PrivateKey::from_seed(seeds.row(i, 32)) else {
+                    return false;
+                };
+                row.copy_from_slice(&key.sign(messages.get(i)));
+                true
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Verifies every signature, writing one flag per row into `out`.
+///
+/// `public_keys` is one 32-byte key for every row (parsed once) or one per row; `signatures`
+/// is N * 64 bytes. A malformed key or signature gives `false`, never an error.
+///
+/// # Errors
+///
+/// [`SignError::Length`] on a length mismatch.
+pub fn verify_batch(
+    public_keys: &[u8],
+    messages: &Messages<'_>,
+    signatures: &[u8],
+    out: &mut [bool],
+) -> Result<(), SignError> {
+    let (rows, keys) = shape("public_keys", public_keys, messages)?;
+    check_exact("signatures", signatures.len(), rows, 64)?;
+    check_exact("out", out.len(), rows, 1)?;
+    let sig = |i: usize| &signatures[i * 64..(i + 1) * 64];
+    match keys {
+        Keyed::Broadcast(key) => match parse_key(key) {
+            Some(key) => flags(out, MIN_ROWS, |i| {
+                verify_parsed(&key, messages.get(i), sig(i))
+            }),
+            None => out.fill(false),
+        },
+        Keyed::PerRow(_) => flags(out, MIN_ROWS, |i| {
+            verify(keys.row(i, 32), messages.get(i), sig(i))
+        }),
+    }
+    Ok(())
+}
+
+/// Whether a compressed Edwards y-coordinate is canonical (below p = 2^255 - 19).
+fn canonical_y(bytes: &[u8; 32]) -> bool {
+    // Only the 19 values p..2^255-1 are non-canonical: low byte >= 0xed, all middle bytes
+    // 0xff, top byte 0x7f once the sign bit is masked off.
+    !(bytes[0] >= 0xed && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[31] & 0x7f == 0x7f)
+}
+
+/// How one row enters [`verify_all`].
+enum Row {
+    /// The row fails a check that strict verification also makes.
+    Reject,
+    /// A or R has a torsion component: dalek's batch equation could accept it where strict
+    /// verification does not, so this row is verified on its own.
+    Single,
+    /// Prime-order A and R: safe to fold into the batch equation.
+    Batch(VerifyingKey, Signature),
+}
+
+/// Classifies row `i`; `key` is the already-parsed broadcast key, if any.
+fn classify(key: Option<&VerifyingKey>, key_bytes: &[u8], sig: &[u8]) -> Row {
+    let Some(key) = key.copied().or_else(|| parse_key(key_bytes)) else {
+        return Row::Reject;
+    };
+    let Ok(sig_bytes) = <&[u8; 64]>::try_from(sig) else {
+        return Row::Reject;
+    };
+    let Ok(r_bytes) = <&[u8; 32]>::try_from(&sig[..32]) else {
+        return Row::Reject;
+    };
+    // R must decode canonically and not have small order (strict verification compares the
+    // recomputed R with these exact bytes and rejects small-order R); A must not be weak.
+    let Ok(r_point) = VerifyingKey::from_bytes(r_bytes) else {
+        return Row::Reject;
+    };
+    if !canonical_y(r_bytes) || r_point.is_weak() || key.is_weak() {
+        return Row::Reject;
+    }
+    if key.to_edwards().is_torsion_free() && r_point.to_edwards().is_torsion_free() {
+        Row::Batch(key, Signature::from_bytes(sig_bytes))
+    } else {
+        Row::Single
+    }
+}
+
+/// Returns whether every row verifies, exactly as `verify_batch` would report all `true`.
+///
+/// The fast path is `ed25519_dalek::verify_batch`, which checks one random linear combination
+/// Σ z_i (R_i + k_i A_i - s_i B) = 0 of all rows. That equation alone is weaker than strict
+/// single verification: it decodes R without comparing encodings (so a non-canonical R would
+/// pass), it does not reject small-order A or R, and a torsion component in A or R can be
+/// cancelled by the z_i with probability up to 1/2 (the z_i are derived from the inputs, so an
+/// attacker could search for such a cancellation). Each row is therefore first checked for
+/// what the equation misses: R canonical and of not-small order, A not weak, and A and R
+/// torsion-free. Rows that fail the first checks make the answer `false`; rows with a torsion
+/// component, which honest keys and signatures never have, are verified singly. For the rest
+/// every term lies in the prime-order subgroup, where the combination vanishing implies each
+/// term vanishes (except with probability about 2^-128), which is exactly strict acceptance.
+/// s is checked canonical by dalek in both paths.
+///
+/// Rows are processed in parallel in chunks, one batch equation per chunk; the scan stops at
+/// the first failing chunk.
+///
+/// # Errors
+///
+/// [`SignError::Length`] on a length mismatch.
+pub fn verify_all(
+    public_keys: &[u8],
+    messages: &Messages<'_>,
+    signatures: &[u8],
+) -> Result<bool, SignError> {
+    let (rows, keys) = shape("public_keys", public_keys, messages)?;
+    check_exact("signatures", signatures.len(), rows, 64)?;
+    let broadcast = match keys {
+        Keyed::Broadcast(bytes) => match parse_key(bytes) {
+            Some(key) => Some(key),
+            None => return Ok(rows == 0),
+        },
+        Keyed::PerRow(_) => None,
+    };
+    let chunk_ok = |start: usize| {
+        let end = (start + BATCH_CHUNK).min(rows);
+        let mut batch_keys = Vec::with_capacity(end - start);
+        let mut batch_sigs = Vec::with_capacity(end - start);
+        let mut batch_msgs = Vec::with_capacity(end - start);
+        for i in start..end {
+            let (msg, sig) = (messages.get(i), &signatures[i * 64..(i + 1) * 64]);
+            match classify(broadcast.as_ref(), keys.row(i, 32), sig) {
+                Row::Reject => return false,
+                Row::Single => {
+                    if !verify(keys.row(i, 32), msg, sig) {
+                        return false;
+                    }
+                }
+                Row::Batch(key, sig) => {
+                    batch_keys.push(key);
+                    batch_sigs.push(sig);
+                    batch_msgs.push(msg);
+                }
+            }
+        }
+        batch_keys.is_empty()
+            || ed25519_dalek::verify_batch(&batch_msgs, &batch_sigs, &batch_keys).is_ok()
+    };
+    Ok((0..rows.div_ceil(BATCH_CHUNK))
+        .into_par_iter()
+        .all(|c| chunk_ok(c * BATCH_CHUNK)))
+}

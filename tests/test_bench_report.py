@@ -1,0 +1,57 @@
+"""The benchmark ratio table (benches/report.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benches.report import build_rows, main, render_markdown
+
+
+def _bench(case: str, n: int, impl: str, role: str, median: float, target: float | None = None):
+    return {
+        "extra_info": {"case": case, "n": n, "impl": impl, "role": role, "target": target},
+        "stats": {"median": median},
+    }
+
+
+BENCHMARKS = [
+    _bench("ecdsa_sign", 100, "tpcore", "tpcore", 0.001, target=2.0),
+    _bench("ecdsa_sign", 100, "coincurve", "peer", 0.003),
+    _bench("ecdsa_sign", 100, "eth-account", "peer", 0.030),
+    _bench("keccak256", 10, "tpcore", "tpcore", 0.002, target=10.0),
+    _bench("keccak256", 10, "pycryptodome", "peer", 0.004),
+    {"extra_info": {}, "stats": {"median": 1.0}},  # not part of a comparison
+]
+
+
+def test_rows_pair_tpcore_with_each_peer_of_the_same_case_and_size() -> None:
+    rows = build_rows(BENCHMARKS)
+    assert [(r.case, r.n, r.impl, r.peer) for r in rows] == [
+        ("ecdsa_sign", 100, "tpcore", "coincurve"),
+        ("ecdsa_sign", 100, "tpcore", "eth-account"),
+        ("keccak256", 10, "tpcore", "pycryptodome"),
+    ]
+    assert [r.ratio for r in rows] == pytest.approx([3.0, 30.0, 2.0])
+    assert [r.meets_target for r in rows] == [True, True, False]
+
+
+def test_markdown_marks_ratios_below_target_and_names_the_command() -> None:
+    table = render_markdown(build_rows(BENCHMARKS))
+    assert "`make bench`" in table
+    assert "| ecdsa_sign | 100 | tpcore | 100.0k/s | coincurve | 33.3k/s | 3.0x | >= 2x ok |" in table
+    assert "| keccak256 | 10 | tpcore | 5.0k/s | pycryptodome | 2.5k/s | 2.0x | >= 10x **below** |" in table
+
+
+def test_gate_fails_only_when_a_target_is_missed(tmp_path: Path) -> None:
+    source = tmp_path / "bench.json"
+    source.write_text(json.dumps({"benchmarks": BENCHMARKS}))
+    out = tmp_path / "table.md"
+    assert main([str(source), "--markdown", str(out)]) == 0
+    table_lines = [line for line in out.read_text().splitlines() if line.startswith("| ")]
+    assert len(table_lines) == 2 + 3  # header, separator, three comparisons
+    assert main([str(source), "--gate"]) == 1
+    source.write_text(json.dumps({"benchmarks": BENCHMARKS[:3]}))
+    assert main([str(source), "--gate"]) == 0
