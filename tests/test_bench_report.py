@@ -41,8 +41,12 @@ def test_rows_pair_tpcore_with_each_peer_of_the_same_case_and_size() -> None:
 def test_markdown_marks_ratios_below_target_and_names_the_command() -> None:
     table = render_markdown(build_rows(BENCHMARKS))
     assert "`make bench`" in table
-    assert "| ecdsa_sign | 100 | tpcore | 100.0k/s | coincurve | 33.3k/s | 3.0x | >= 2x ok |" in table
-    assert "| keccak256 | 10 | tpcore | 5.0k/s | pycryptodome | 2.5k/s | 2.0x | >= 10x **below** |" in table
+    assert (
+        "| ecdsa_sign | 100 | tpcore | 100.0k/s | coincurve | 33.3k/s | 3.0x | >= 2x ok |"
+    ) in table
+    assert (
+        "| keccak256 | 10 | tpcore | 5.0k/s | pycryptodome | 2.5k/s | 2.0x | >= 10x **below** |"
+    ) in table
 
 
 def test_gate_fails_only_when_a_target_is_missed(tmp_path: Path) -> None:

@@ -7,11 +7,15 @@ demo once it exists.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from typing import TextIO
 
+import numpy as np
+
 import tpcore
+from tpcore import sign
 
 __all__ = ["run_tour"]
 
@@ -30,7 +34,59 @@ def _timed(out: TextIO, label: str, count: int, work: Callable[[], object]) -> N
     out.write(f"  {label:<44} {count:>8,} in {elapsed * 1e3:8.2f} ms  ({rate:,.0f}/s)\n")
 
 
-SECTIONS: list[Section] = []
+def _signing(out: TextIO) -> None:
+    out.write("signing (secp256k1, Ed25519, keccak, HD keys, keystores)\n")
+    rng = np.random.default_rng(7)
+    n = 10_000
+    mnemonic = sign.generate_mnemonic(12)
+    seed = sign.mnemonic_to_seed(mnemonic)
+    keys = sign.derive(seed, "m/44'/60'/0'/0", 0, 1_000)
+    _timed(
+        out,
+        "derive BIP-44 accounts m/44'/60'/0'/0/i",
+        1_000,
+        lambda: sign.derive(seed, "m/44'/60'/0'/0", 0, 1_000),
+    )
+    hot_wallet = sign.PrivateKey.from_bytes(keys[0].tobytes())
+    out.write(f"  hot wallet {hot_wallet!r}\n")
+
+    hashes = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    signatures = np.empty((n, 65), dtype=np.uint8)
+
+    def sign_all() -> None:
+        signatures[:] = sign.ecdsa_sign(keys[0], hashes)
+
+    _timed(out, "ecdsa_sign (one key, many hashes)", n, sign_all)
+    recovered = sign.ecdsa_recover_address(hashes, signatures)
+    _timed(out, "ecdsa_recover_address", n, lambda: sign.ecdsa_recover_address(hashes, signatures))
+    public_key = np.frombuffer(hot_wallet.public_key, np.uint8)
+    valid = sign.ecdsa_verify(public_key, hashes, signatures)
+    _timed(out, "ecdsa_verify", n, lambda: sign.ecdsa_verify(public_key, hashes, signatures))
+    same = bool((recovered == np.frombuffer(hot_wallet.address, np.uint8)).all())
+    out.write(f"  all {n:,} recover to the hot wallet: {same}; all verify: {bool(valid.all())}\n")
+
+    messages = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    _timed(out, "keccak256 of 32-byte messages", n, lambda: sign.keccak256(messages))
+
+    ed_key = sign.Ed25519PrivateKey.generate()
+    ed_seed = np.frombuffer(ed_key.seed_bytes(), np.uint8)
+    ed_public = np.frombuffer(ed_key.public_key, np.uint8)
+    ed_signatures = sign.ed25519_sign(ed_seed, messages)
+    _timed(out, "ed25519_sign", n, lambda: sign.ed25519_sign(ed_seed, messages))
+    _timed(
+        out,
+        "ed25519_verify_all",
+        n,
+        lambda: sign.ed25519_verify_all(ed_public, messages, ed_signatures),
+    )
+
+    password = secrets.token_urlsafe(16)
+    keystore = sign.encrypt_keystore(hot_wallet, password, kdf="scrypt", iterations=2**14)
+    restored = sign.decrypt_keystore(keystore, password)
+    out.write(f"  keystore (scrypt n=2^14) round trip: {restored.address == hot_wallet.address}\n")
+
+
+SECTIONS: list[Section] = [_signing]
 
 
 def run_tour(out: TextIO) -> int:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from tpcore import _core
+from tpcore.errors import InvalidInput
 from tpcore._core import (
     Ed25519PrivateKey,
     PrivateKey,
@@ -116,7 +117,13 @@ def decrypt_keystore(
         InvalidInput: The keystore is malformed or uses an unsupported cipher or KDF.
     """
     if isinstance(keystore, bytes):
-        text = keystore.decode()
+        try:
+            text = keystore.decode()
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"keystore: not UTF-8 JSON ({exc.reason} at byte {exc.start})",
+                "malformed_keystore",
+            ) from None
     elif isinstance(keystore, str):
         text = keystore
     else:

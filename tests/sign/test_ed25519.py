@@ -144,11 +144,6 @@ def test_empty_batches() -> None:
     assert sign.ed25519_verify_all(seeds, [], signatures) is True
 
 
-@pytest.mark.xfail(
-    reason="bug: an (N, 0) array of N empty messages is treated as no messages: "
-    "ed25519_sign returns (0, 64) and ed25519_verify raises invalid_length",
-    strict=True,
-)
 def test_array_of_empty_messages_is_n_messages() -> None:
     seed = np.full(32, 3, np.uint8)
     signatures = sign.ed25519_sign(seed, np.zeros((4, 0), np.uint8))

@@ -110,7 +110,7 @@ def test_derive_start_offset_and_hardened_children() -> None:
     hardened = sign.derive(seed, ETH_PREFIX, 7, 4, hardened=True)
     for row, i in zip(hardened, range(7, 11), strict=True):
         assert row.tobytes() == HDPath(f"{ETH_PREFIX}/{i}'").derive(seed)
-    assert not (hardened == all_ten[7:10].repeat(1, axis=0)[:1]).all()
+    assert not (hardened[:3] == all_ten[7:10]).all(axis=1).any()
 
 
 def test_derive_at_the_end_of_the_index_range() -> None:
@@ -213,3 +213,16 @@ def test_bad_seed_length(length: int) -> None:
         with pytest.raises(InvalidInput) as err:
             call()
         assert err.value.reason == "invalid_seed"
+
+
+@pytest.mark.parametrize(
+    ("start", "count", "reason"),
+    [(-1, 1, "invalid_index"), (2**32, 1, "invalid_index"), (0, -1, "invalid_count")],
+)
+def test_derive_rejects_negative_or_oversized_arguments(
+    start: int, count: int, reason: str
+) -> None:
+    seed = bytes(range(64))
+    with pytest.raises(InvalidInput) as err:
+        sign.derive(seed, "m/44'/60'/0'/0", start, count)
+    assert err.value.reason == reason

@@ -123,8 +123,10 @@ pub(crate) fn byte_rows<'py>(
 
 /// Borrowed messages: a `(N, M)` uint8 array, or a sequence of `bytes`.
 pub(crate) enum MessageRows<'py> {
-    /// Every message has the same length.
+    /// Every message has the same length, M > 0.
     Fixed(ByteRows<'py>),
+    /// An `(N, 0)` array: N empty messages, which flat rows of width 0 cannot count.
+    Empty(usize),
     /// A sequence of `bytes` objects, kept alive while their contents are borrowed.
     Ragged(Vec<Bound<'py, PyBytes>>),
 }
@@ -134,6 +136,7 @@ impl MessageRows<'_> {
     pub(crate) fn slices(&self) -> Vec<&[u8]> {
         match self {
             Self::Fixed(_) => Vec::new(),
+            Self::Empty(rows) => vec![&[][..]; *rows],
             Self::Ragged(items) => items.iter().map(|b| b.as_bytes()).collect(),
         }
     }
@@ -145,7 +148,7 @@ impl MessageRows<'_> {
                 data: rows.bytes()?,
                 width: rows.width(),
             },
-            Self::Ragged(_) => Messages::Ragged(slices),
+            Self::Empty(_) | Self::Ragged(_) => Messages::Ragged(slices),
         })
     }
 }
@@ -156,14 +159,14 @@ pub(crate) fn message_rows<'py>(
     name: &'static str,
 ) -> Result<MessageRows<'py>, CoreError> {
     if let Ok(array) = obj.cast::<PyUntypedArray>() {
-        let width = match array.shape() {
-            [_, width] => *width,
-            _ => 0,
-        };
-        if array.ndim() != 2 {
+        let [rows, width] = *array.shape() else {
             return Err(shape_error(name, "(N, M)", obj));
+        };
+        let rows_of_bytes = byte_rows(obj, name, &[width], Single::Refused)?;
+        if width == 0 {
+            return Ok(MessageRows::Empty(rows));
         }
-        return byte_rows(obj, name, &[width], Single::Refused).map(MessageRows::Fixed);
+        return Ok(MessageRows::Fixed(rows_of_bytes));
     }
     let invalid = || {
         CoreError::argument(

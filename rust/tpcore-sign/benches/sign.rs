@@ -27,10 +27,10 @@ fn inputs(n: usize) -> (Vec<u8>, Vec<u8>) {
     (keys, hashes)
 }
 
-fn configure(
-    c: &mut Criterion,
+fn configure<'a>(
+    c: &'a mut Criterion,
     name: &str,
-) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
     let mut group = c.benchmark_group(name);
     group
         .sample_size(10)

@@ -11,12 +11,12 @@ use tpcore_sign::hd::{
 };
 
 fn unhex(text: &str) -> Vec<u8> {
-    hex::decode(text.split_whitespace().collect::<String>()).unwrap()
+    hex::decode(text.split_whitespace().collect::<String>()).expect("test fixture")
 }
 
 /// The Ethereum address (lowercase hex, no 0x) of a secret key.
 fn address(secret: &[u8]) -> String {
-    let key = k256::SecretKey::from_slice(secret).unwrap();
+    let key = k256::SecretKey::from_slice(secret).expect("test fixture");
     let point = key.public_key().to_sec1_point(false);
     hex::encode(&Keccak256::digest(&point.as_bytes()[1..])[12..])
 }
@@ -264,7 +264,7 @@ struct EthAccount {
 }
 
 fn eth_fixture() -> EthFixture {
-    serde_json::from_str(include_str!("data/eth_account_mnemonic.json")).unwrap()
+    serde_json::from_str(include_str!("data/eth_account_mnemonic.json")).expect("test fixture")
 }
 
 #[test]

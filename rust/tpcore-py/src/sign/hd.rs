@@ -54,10 +54,18 @@ fn derive<'py>(
     py: Python<'py>,
     seed: &[u8],
     path_prefix: &str,
-    start: u32,
-    count: usize,
+    start: i64,
+    count: i64,
     hardened: bool,
 ) -> PyResult<Bound<'py, PyArray2<u8>>> {
+    let start = u32::try_from(start).map_err(|_| {
+        CoreError::argument(
+            "invalid_index",
+            format!("start: {start} is not a child index (0 to 2^32 - 1)"),
+        )
+    })?;
+    let count = usize::try_from(count)
+        .map_err(|_| CoreError::argument("invalid_count", format!("count: {count} is negative")))?;
     let out = detach(py, || {
         let len = count.checked_mul(32).ok_or_else(|| {
             CoreError::argument("invalid_count", format!("count {count} is too large"))

@@ -9,7 +9,17 @@ use crate::parallel::detach_here;
 
 /// The KDF named by `kdf`, with eth-account's meaning of `iterations` (scrypt's n or
 /// PBKDF2's c) and its defaults when `iterations` is None.
-fn kdf_from(kdf: &str, iterations: Option<u32>) -> Result<Kdf, CoreError> {
+fn kdf_from(kdf: &str, iterations: Option<i64>) -> Result<Kdf, CoreError> {
+    let iterations = iterations
+        .map(|count| {
+            u32::try_from(count).ok().filter(|&c| c > 0).ok_or_else(|| {
+                CoreError::argument(
+                    "invalid_kdf_params",
+                    format!("iterations: {count} is not a positive 32-bit count"),
+                )
+            })
+        })
+        .transpose()?;
     match (kdf, iterations) {
         ("scrypt", None) => Ok(Kdf::SCRYPT_DEFAULT),
         ("scrypt", Some(n)) => Ok(Kdf::Scrypt { n, r: 8, p: 1 }),
@@ -34,9 +44,12 @@ fn keystore_encrypt(
     key: &PyPrivateKey,
     password: &[u8],
     kdf: &str,
-    iterations: Option<u32>,
+    iterations: Option<i64>,
 ) -> PyResult<String> {
     let kdf = kdf_from(kdf, iterations)?;
+    kdf.check().map_err(|e| {
+        CoreError::argument("invalid_kdf_params", format!("{kdf:?} is not usable: {e}"))
+    })?;
     let secret = key.secret();
     detach_here(py, || keystore::encrypt(&secret, password, &kdf))
 }

@@ -121,7 +121,7 @@ mod tests {
         let path = DerivationPath::parse("m/44h/60'/0'/0/5").unwrap();
         assert_eq!(
             path.children(),
-            &[44 | HARDENED, 60 | HARDENED, HARDENED, 0, 5]
+            &[HARDENED + 44, HARDENED + 60, HARDENED, 0, 5]
         );
         assert_eq!(path.to_string(), "m/44'/60'/0'/0/5");
         assert_eq!(path.len(), 5);

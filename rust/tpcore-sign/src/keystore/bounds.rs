@@ -1,11 +1,12 @@
 //! The limits on KDF cost and field sizes that [`decrypt`](super::decrypt) accepts and
 //! [`encrypt`](super::encrypt) writes.
 //!
-//! scrypt needs `128 * r * (n + p)` bytes of memory and time proportional to `n * r * p`;
-//! PBKDF2 time proportional to its iteration count. The caps allow about eight times
-//! geth's "standard" scrypt (n = 2^18, r = 8, p = 1: 256 MiB) and ten times eth-account's
-//! PBKDF2 default, so real keystores pass and a hostile one costs at most a few seconds
-//! and 1 GiB.
+//! scrypt needs about `128 * n * r` bytes of memory and time proportional to `n * r * p`;
+//! PBKDF2 needs time proportional to its iteration count. geth's "standard" scrypt
+//! (n = 2^18, r = 8, p = 1, also eth-account's default) needs 256 MiB and n·r·p = 2^21; the
+//! caps allow four times that memory and eight times that work, and ten times eth-account's
+//! PBKDF2 default, so real keystores pass while a hostile one costs at most 1 GiB and a few
+//! seconds.
 
 /// The largest scrypt `n` (CPU/memory cost), 2^20; `n` must also be a power of two ≥ 2.
 pub const MAX_SCRYPT_N: u64 = 1 << 20;
@@ -16,7 +17,7 @@ pub const MAX_SCRYPT_R: u64 = 64;
 /// The largest scrypt `p` (parallelism).
 pub const MAX_SCRYPT_P: u64 = 16;
 
-/// The most memory scrypt may need, `128 * r * (n + p)` bytes: 1 GiB.
+/// The most memory scrypt's table may need, `128 * n * r` bytes: 1 GiB.
 pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
 
 /// The most scrypt work, `n * r * p`: 2^24, eight times geth's standard setting.

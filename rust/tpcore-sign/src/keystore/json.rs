@@ -5,6 +5,7 @@
 //! as geth and eth-account ignore them. Fields serialise in eth-account's order.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::SignError;
 
@@ -89,23 +90,15 @@ impl Keystore {
     /// # Errors
     ///
     /// [`SignError::MalformedKeystore`] naming the JSON path of the first field with the wrong
-    /// type (or `$` when the text is not a JSON object).
+    /// type, or `$` when the text is not a JSON object.
     pub fn parse(json: &str) -> Result<Self, SignError> {
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        let keystore: Self = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let value: Value = serde_json::from_str(json).map_err(|e| malformed("$", &e))?;
+        require_objects(&value)?;
+        serde_path_to_error::deserialize(&value).map_err(|e| {
             let path = e.path().to_string();
-            SignError::MalformedKeystore {
-                field: if path == "." { "$".to_owned() } else { path },
-                detail: e.into_inner().to_string(),
-            }
-        })?;
-        deserializer
-            .end()
-            .map_err(|e| SignError::MalformedKeystore {
-                field: "$".to_owned(),
-                detail: e.to_string(),
-            })?;
-        Ok(keystore)
+            let field = if path == "." { "$" } else { &path };
+            malformed(field, e.inner())
+        })
     }
 
     /// Serialises the keystore as compact JSON, as geth writes it.
@@ -116,9 +109,34 @@ impl Keystore {
     /// serde's signature says it could, so the failure maps to
     /// [`SignError::MalformedKeystore`] rather than a panic.
     pub fn to_json(&self) -> Result<String, SignError> {
-        serde_json::to_string(self).map_err(|e| SignError::MalformedKeystore {
-            field: "$".to_owned(),
-            detail: e.to_string(),
-        })
+        serde_json::to_string(self).map_err(|e| malformed("$", &e))
+    }
+}
+
+/// Checks the nested objects are JSON objects where present: serde would otherwise also
+/// read a struct from an array, by position.
+fn require_objects(root: &Value) -> Result<(), SignError> {
+    let object = |value: Option<&Value>, field: &str| match value {
+        None | Some(Value::Null | Value::Object(_)) => Ok(()),
+        Some(_) => Err(malformed(field, &"expected a JSON object")),
+    };
+    if !root.is_object() {
+        return Err(malformed("$", &"expected a JSON object"));
+    }
+    for key in ["crypto", "Crypto"] {
+        let crypto = root.get(key);
+        object(crypto, key)?;
+        for inner in ["cipherparams", "kdfparams"] {
+            object(crypto.and_then(|c| c.get(inner)), &format!("{key}.{inner}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The error for a field of the wrong JSON type.
+fn malformed(field: &str, detail: &dyn std::fmt::Display) -> SignError {
+    SignError::MalformedKeystore {
+        field: field.to_owned(),
+        detail: detail.to_string(),
     }
 }

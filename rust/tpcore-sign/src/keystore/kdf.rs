@@ -123,8 +123,9 @@ pub(crate) fn check_scrypt(n: u64, r: u64, p: u64) -> Result<(), SignError> {
              r <= {MAX_SCRYPT_R}, p <= {MAX_SCRYPT_P}"
         )));
     }
-    // Cannot overflow: each factor is at most 2^20 after the checks above.
-    let memory = 128 * r * (n + p);
+    // Cannot overflow: each factor is at most 2^20 after the checks above. The n-block
+    // table dominates memory; the p blocks (at most 16) add little.
+    let memory = 128 * n * r;
     let work = n * r * p;
     if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
         return Err(unsupported(format!(
