@@ -1,13 +1,17 @@
 //! Criterion benches of the batch API at N = 1, 100, 10,000, with a single-threaded loop over
 //! the underlying crates as the in-run peer. Sample counts and times are kept small so the
 //! whole run stays within a couple of minutes on two cores.
+#![allow(
+    clippy::unwrap_used,
+    reason = "bench set-up that fails should abort the run"
+)]
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use secp256k1::ecdsa::RecoverableSignature;
-use secp256k1::{Message, SecretKey};
+use secp256k1::{Message, SECP256K1, SecretKey};
 use tpcore_sign::rows::Messages;
 use tpcore_sign::{ecdsa, ed25519, keccak};
 
@@ -56,12 +60,12 @@ fn secp256k1_benches(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("peer_sign_loop", n), &n, |b, _| {
             let parsed: Vec<SecretKey> = keys
                 .chunks(32)
-                .map(|k| SecretKey::from_secret_bytes(k.try_into().unwrap()).unwrap())
+                .map(|k| SecretKey::from_byte_array(k.try_into().unwrap()).unwrap())
                 .collect();
             b.iter(|| {
                 for (key, hash) in parsed.iter().zip(hashes.chunks(32)) {
                     let msg = Message::from_digest(hash.try_into().unwrap());
-                    black_box(RecoverableSignature::sign_ecdsa_recoverable(msg, key));
+                    black_box(SECP256K1.sign_ecdsa_recoverable(msg, key));
                 }
             });
         });
@@ -70,16 +74,17 @@ fn secp256k1_benches(c: &mut Criterion) {
             let mut ok = vec![false; n];
             b.iter(|| {
                 ecdsa::recover_batch(black_box(&hashes), black_box(&sigs), &mut out, &mut ok)
-                    .unwrap()
+                    .unwrap();
             });
         });
         group.bench_with_input(BenchmarkId::new("peer_recover_loop", n), &n, |b, _| {
             b.iter(|| {
                 for (sig, hash) in sigs.chunks(65).zip(hashes.chunks(32)) {
-                    let id = secp256k1::ecdsa::RecoveryId::from_u8_masked(sig[64]);
+                    let id = secp256k1::ecdsa::RecoveryId::try_from(i32::from(sig[64])).unwrap();
                     let sig = RecoverableSignature::from_compact(&sig[..64], id).unwrap();
                     black_box(
-                        sig.recover_ecdsa(Message::from_digest(hash.try_into().unwrap()))
+                        SECP256K1
+                            .recover_ecdsa(Message::from_digest(hash.try_into().unwrap()), &sig)
                             .unwrap(),
                     );
                 }
@@ -108,7 +113,7 @@ fn secp256k1_benches(c: &mut Criterion) {
             b.iter(|| {
                 for ((key, sig), hash) in parsed.iter().zip(hashes.chunks(32)) {
                     let msg = Message::from_digest(hash.try_into().unwrap());
-                    black_box(secp256k1::ecdsa::verify(sig, msg, key).is_ok());
+                    black_box(SECP256K1.verify_ecdsa(msg, sig, key).is_ok());
                 }
             });
         });
@@ -151,7 +156,7 @@ fn ed25519_benches(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("verify_batch", n), &n, |b, _| {
             let mut out = vec![false; n];
             b.iter(|| {
-                ed25519::verify_batch(black_box(&public), &messages, &sigs, &mut out).unwrap()
+                ed25519::verify_batch(black_box(&public), &messages, &sigs, &mut out).unwrap();
             });
         });
         group.bench_with_input(BenchmarkId::new("verify_all", n), &n, |b, _| {

@@ -119,14 +119,15 @@ impl SignError {
     #[must_use]
     pub fn index(&self) -> Option<usize> {
         match self {
-            Self::Length { .. } => None,
             // --- keys, ECDSA, Ed25519, keccak ---
             Self::InvalidSecretKey { index }
             | Self::InvalidSignature { index }
             | Self::UnrecoverableSignature { index } => *index,
-            Self::InvalidWidth { .. } | Self::RandomnessUnavailable { .. } => None,
+            Self::Length { .. }
+            | Self::InvalidWidth { .. }
+            | Self::RandomnessUnavailable { .. }
             // --- HD derivation and keystores ---
-            Self::InvalidMnemonic { .. }
+            | Self::InvalidMnemonic { .. }
             | Self::InvalidPath { .. }
             | Self::InvalidSeed { .. }
             | Self::WrongPassword

@@ -63,7 +63,7 @@ impl Messages<'_> {
                         actual: data.len(),
                     });
                 }
-            } else if data.len() % width != 0 {
+            } else if !data.len().is_multiple_of(*width) {
                 return Err(SignError::Length {
                     argument: "messages",
                     expected: data.len().next_multiple_of(*width),
@@ -126,7 +126,7 @@ pub(crate) fn count_rows(
     width: usize,
 ) -> Result<usize, SignError> {
     let rows = data.len() / width;
-    if data.len() % width == 0 {
+    if data.len().is_multiple_of(width) {
         Ok(rows)
     } else {
         Err(SignError::Length {

@@ -1,4 +1,8 @@
 //! Known answers, edge cases and properties of the secp256k1 ECDSA and keccak API.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers may unwrap: a panic there is a failed test, as clippy.toml allows in tests"
+)]
 
 use proptest::prelude::*;
 use rstest::rstest;
@@ -108,7 +112,7 @@ fn address_known_answers(#[case] secret: [u8; 32], #[case] expected: &str) {
 #[case("0xde709f2102306220921060314715629080e2fb77")]
 #[case("0x27b1fdb04752bbc536007a920d24acb045561c26")]
 fn eip55_cases(#[case] address: &str) {
-    let bytes: [u8; 20] = hex::decode(&address[2..].to_lowercase())
+    let bytes: [u8; 20] = hex::decode(address[2..].to_lowercase())
         .unwrap()
         .try_into()
         .unwrap();
@@ -247,7 +251,7 @@ fn negate_s(sig: &[u8; 65]) -> [u8; 65] {
     for i in (0..32).rev() {
         let d = i16::from(n[i]) - i16::from(sig[32 + i]) - borrow;
         borrow = i16::from(d < 0);
-        out[32 + i] = (d + 256 * borrow) as u8;
+        out[32 + i] = u8::try_from(d + 256 * borrow).unwrap();
     }
     out
 }

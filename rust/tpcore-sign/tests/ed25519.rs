@@ -1,4 +1,8 @@
 //! Known answers, edge cases and properties of the Ed25519 API.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers may unwrap: a panic there is a failed test, as clippy.toml allows in tests"
+)]
 
 use proptest::prelude::*;
 use rstest::rstest;

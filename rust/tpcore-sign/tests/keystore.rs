@@ -55,10 +55,17 @@ fn decrypts_eth_account_keystores(#[case] name: &str) {
 
 /// Decrypts one of the Web3 Secret Storage spec's test vectors.
 fn spec_vector(kdf: &str) {
-    let spec: Value =
-        serde_json::from_str(include_str!("data/web3_secret_storage_spec.json")).expect("test fixture");
-    let key = decrypt_value(&spec["keystores"][kdf], spec["password"].as_str().expect("test fixture")).expect("test fixture");
-    assert_eq!(hex::encode(key), spec["private_key"].as_str().expect("test fixture"));
+    let spec: Value = serde_json::from_str(include_str!("data/web3_secret_storage_spec.json"))
+        .expect("test fixture");
+    let key = decrypt_value(
+        &spec["keystores"][kdf],
+        spec["password"].as_str().expect("test fixture"),
+    )
+    .expect("test fixture");
+    assert_eq!(
+        hex::encode(key),
+        spec["private_key"].as_str().expect("test fixture")
+    );
 }
 
 #[test]
@@ -262,7 +269,11 @@ fn remove(ks: &mut Value, pointer: &str) {
     } else {
         ks.pointer_mut(parent).expect("test fixture")
     };
-    parent.as_object_mut().expect("test fixture").remove(key).expect("test fixture");
+    parent
+        .as_object_mut()
+        .expect("test fixture")
+        .remove(key)
+        .expect("test fixture");
 }
 
 fn set(ks: &mut Value, pointer: &str, value: Value) {
@@ -382,7 +393,12 @@ fn unsupported_settings(#[case] pointer: &str, #[case] value: Value) {
 #[test]
 fn scrypt_memory_and_work_bounds() {
     // Each parameter within its own cap, the product over the memory or work cap.
-    for (n, r, p) in [(1u64 << 20, 16, 1), (1 << 20, 8, 4), (1 << 19, 32, 1)] {
+    for (n, r, p) in [
+        (1u64 << 20, 16, 1),
+        (1 << 20, 8, 2),
+        (1 << 19, 32, 1),
+        (1 << 16, 16, 16),
+    ] {
         let err = error_after(|ks| {
             set(ks, "/crypto/kdfparams/n", json!(n));
             set(ks, "/crypto/kdfparams/r", json!(r));
@@ -397,21 +413,28 @@ fn scrypt_memory_and_work_bounds() {
     Kdf::Scrypt {
         n: 1 << 20,
         r: 8,
-        p: 2,
+        p: 1,
     }
     .check()
     .unwrap();
     Kdf::Scrypt {
         n: 1 << 17,
         r: 64,
-        p: 2,
+        p: 1,
     }
     .check()
     .unwrap();
     Kdf::Scrypt {
         n: 1 << 16,
         r: 16,
-        p: 16,
+        p: 8,
+    }
+    .check()
+    .unwrap();
+    Kdf::Scrypt {
+        n: 1 << 18,
+        r: 8,
+        p: 4,
     }
     .check()
     .unwrap();
@@ -459,7 +482,10 @@ fn encrypt_rejects_invalid_secrets(#[case] secret: [u8; 32]) {
 }
 
 fn hex32(text: &str) -> [u8; 32] {
-    hex::decode(text).expect("test fixture").try_into().expect("test fixture")
+    hex::decode(text)
+        .expect("test fixture")
+        .try_into()
+        .expect("test fixture")
 }
 
 #[rstest]

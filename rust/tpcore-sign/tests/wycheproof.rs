@@ -1,5 +1,9 @@
 //! Wycheproof vectors (tests/vectors/wycheproof at the repository root): the three secp256k1
 //! ECDSA verify files through `ecdsa::verify_der`, and every Ed25519 case.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers may unwrap: a panic there is a failed test, as clippy.toml allows in tests"
+)]
 
 use serde::Deserialize;
 use sha2::Sha256;

@@ -5,8 +5,6 @@
 //! reported through flags, and an invalid secret key fails the whole batch with the lowest bad
 //! row index, independent of scheduling.
 
-use secp256k1::SecretKey;
-
 use super::{
     address, parse_public_key, parse_secret, raw_public_key, recover_parsed, sign_parsed,
     verify_compact,
@@ -211,7 +209,7 @@ pub fn public_keys_batch(secret_keys: &[u8], out: &mut [u8]) -> Result<(), SignE
         let Ok(mut secret) = parse_secret(row(secret_keys, i, 32), Some(i)) else {
             return false;
         };
-        out_row.copy_from_slice(&raw_public_key(&SecretKey::public_key(&secret)));
+        out_row.copy_from_slice(&raw_public_key(&secret.public_key(secp256k1::SECP256K1)));
         secret.non_secure_erase();
         true
     });

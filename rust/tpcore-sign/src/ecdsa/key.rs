@@ -51,14 +51,14 @@ impl PrivateKey {
     /// the key is zero or not below the group order n.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SignError> {
         let secret = parse_secret(bytes, None)?;
-        let public = raw_public_key(&secret.public_key());
+        let public = raw_public_key(&secret.public_key(secp256k1::SECP256K1));
         Ok(Self { secret, public })
     }
 
     /// Returns a copy of the 32 secret bytes that is zeroed when dropped.
     #[must_use]
     pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(*self.secret.as_secret_bytes())
+        Zeroizing::new(self.secret.secret_bytes())
     }
 
     /// Returns the 64-byte uncompressed public key (no 0x04 prefix).

@@ -2,9 +2,10 @@
 //! v = recovery id (0 or 1), RFC 6979 deterministic nonces, and always low-s, as
 //! libsecp256k1 produces them.
 //!
-//! The curve arithmetic is libsecp256k1's, through the `secp256k1` crate. That crate (0.33)
-//! keeps one context per thread, created on first use and reused; signing and key derivation
-//! re-randomise it after each use as a side-channel defence. No context is built per call.
+//! The curve arithmetic is libsecp256k1's, through the `secp256k1` crate and its one global
+//! context (`SECP256K1`), built once and shared by every thread; no context is built per
+//! call. (secp256k1 0.33 replaced it with per-thread contexts re-randomised after every
+//! signature, which costs about as much as the signature itself: we stay on 0.31.)
 //!
 //! [`PrivateKey`] is the key object; the free functions below are the scalar API on raw
 //! bytes, and [`batch`] holds the flat-slice batch API (re-exported here).
@@ -13,7 +14,7 @@ mod batch;
 mod key;
 
 use secp256k1::ecdsa::{RecoverableSignature, RecoveryId, Signature};
-use secp256k1::{Message, PublicKey, SecretKey};
+use secp256k1::{Message, PublicKey, SECP256K1, SecretKey};
 
 use crate::SignError;
 use crate::keccak::keccak256;
@@ -36,19 +37,18 @@ fn parse_secret(bytes: &[u8], index: Option<usize>) -> Result<SecretKey, SignErr
         actual: bytes.len(),
     })?;
     // `from_byte_array` rejects zero and values >= n (libsecp256k1's seckey_verify).
-    SecretKey::from_secret_bytes(array).map_err(|_| SignError::InvalidSecretKey { index })
+    SecretKey::from_byte_array(array).map_err(|_| SignError::InvalidSecretKey { index })
 }
 
 /// Signs with a parsed key into a 65-byte `r || s || v` array.
 fn sign_parsed(secret: &SecretKey, hash: &[u8; 32]) -> [u8; 65] {
-    let signature =
-        RecoverableSignature::sign_ecdsa_recoverable(Message::from_digest(*hash), secret);
+    let signature = SECP256K1.sign_ecdsa_recoverable(Message::from_digest(*hash), secret);
     let (recovery_id, compact) = signature.serialize_compact();
     let mut out = [0u8; 65];
     out[..64].copy_from_slice(&compact);
     // libsecp256k1 only yields ids 2 and 3 when r overflowed n (probability ~2^-127); the id
     // is written as is rather than hidden.
-    out[64] = recovery_id.to_u8();
+    out[64] = u8::try_from(i32::from(recovery_id)).unwrap_or(u8::MAX);
     out
 }
 
@@ -81,8 +81,8 @@ fn recover_parsed(hash: &[u8; 32], sig: &[u8]) -> Result<PublicKey, bool> {
         return Err(true);
     }
     let signature = RecoverableSignature::from_compact(compact, id).map_err(|_| true)?;
-    signature
-        .recover_ecdsa(Message::from_digest(*hash))
+    SECP256K1
+        .recover_ecdsa(Message::from_digest(*hash), &signature)
         .map_err(|_| false)
 }
 
@@ -102,7 +102,9 @@ fn verify_parsed(key: &PublicKey, hash: &[u8; 32], mut signature: Signature, str
     if !strict {
         signature.normalize_s();
     }
-    secp256k1::ecdsa::verify(&signature, Message::from_digest(*hash), key).is_ok()
+    SECP256K1
+        .verify_ecdsa(Message::from_digest(*hash), &signature, key)
+        .is_ok()
 }
 
 /// Verifies a 64- or 65-byte compact signature (v ignored) against a parsed key.
@@ -180,7 +182,7 @@ pub fn verify_der(public_key: &[u8], hash: &[u8; 32], der: &[u8], strict: bool) 
 /// zero or not below the group order.
 pub fn public_key(secret: &[u8]) -> Result<[u8; 64], SignError> {
     let mut key = parse_secret(secret, None)?;
-    let public = raw_public_key(&key.public_key());
+    let public = raw_public_key(&key.public_key(SECP256K1));
     key.non_secure_erase();
     Ok(public)
 }

@@ -56,12 +56,13 @@ pub fn derive_batch(
             actual: out.len(),
         });
     }
-    let end = u64::from(start) + count as u64;
-    if end > u64::from(HARDENED) {
+    let end = u64::from(start).checked_add(count as u64);
+    if end.is_none_or(|end| end > u64::from(HARDENED)) {
         return Err(SignError::InvalidPath {
             path: path_prefix.to_owned(),
             detail: format!(
-                "children {start}..{end} leave the child index range, which ends at 2^31"
+                "{count} children from index {start} leave the child index range, which ends \
+                 at 2^31"
             ),
         });
     }
