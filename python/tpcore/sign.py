@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from tpcore import _core
-from tpcore.errors import InvalidInput
 from tpcore._core import (
     Ed25519PrivateKey,
     PrivateKey,
@@ -49,6 +48,7 @@ from tpcore._core import (
     public_keys,
     to_checksum_address,
 )
+from tpcore.errors import InvalidInput
 
 __all__ = [
     "Ed25519PrivateKey",

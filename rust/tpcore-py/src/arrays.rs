@@ -11,7 +11,7 @@ use numpy::{
     PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PySequence};
+use pyo3::types::{PyBytes, PyBytesMethods, PySequence};
 use tpcore_sign::rows::Messages;
 
 use crate::error::CoreError;
@@ -137,7 +137,7 @@ impl MessageRows<'_> {
         match self {
             Self::Fixed(_) => Vec::new(),
             Self::Empty(rows) => vec![&[][..]; *rows],
-            Self::Ragged(items) => items.iter().map(|b| b.as_bytes()).collect(),
+            Self::Ragged(items) => items.iter().map(PyBytesMethods::as_bytes).collect(),
         }
     }
 

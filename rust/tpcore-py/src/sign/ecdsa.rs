@@ -131,6 +131,26 @@ fn ecdsa_verify<'py>(
     Ok(flags_array(py, out))
 }
 
+type MapRows = fn(&[u8], &mut [u8]) -> Result<(), SignError>;
+
+/// Borrows `input` as rows of `widths.0` bytes and maps each to `widths.1` bytes with `map`.
+fn map_rows<'py>(
+    py: Python<'py>,
+    input: &Bound<'py, PyAny>,
+    name: &'static str,
+    (in_width, out_width): (usize, usize),
+    map: MapRows,
+) -> PyResult<Bound<'py, PyArray2<u8>>> {
+    let rows = byte_rows(input, name, &[in_width], Single::Refused)?;
+    let data = rows.bytes()?;
+    let count = data.len() / in_width;
+    let out = detach_batch(py, count, || {
+        let mut out = vec![0u8; count * out_width];
+        map(data, &mut out).map(|()| out)
+    })?;
+    rows_array(py, out, out_width)
+}
+
 /// Returns the `(N, 64)` public keys (uncompressed, no prefix) of `(N, 32)` secret keys.
 ///
 /// Raises `InvalidInput` with the index of the first invalid key.
@@ -139,13 +159,13 @@ fn public_keys<'py>(
     py: Python<'py>,
     secret_keys: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray2<u8>>> {
-    let keys = byte_rows(secret_keys, "secret_keys", &[32], Single::Refused)?;
-    let keys = keys.bytes()?;
-    let out = detach_batch(py, keys.len() / 32, || {
-        let mut out = vec![0u8; keys.len() / 32 * 64];
-        ecdsa::public_keys_batch(keys, &mut out).map(|()| out)
-    })?;
-    rows_array(py, out, 64)
+    map_rows(
+        py,
+        secret_keys,
+        "secret_keys",
+        (32, 64),
+        ecdsa::public_keys_batch,
+    )
 }
 
 /// Returns the `(N, 20)` Ethereum addresses of `(N, 64)` public keys.
@@ -154,13 +174,13 @@ fn addresses<'py>(
     py: Python<'py>,
     public_keys: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray2<u8>>> {
-    let keys = byte_rows(public_keys, "public_keys", &[64], Single::Refused)?;
-    let keys = keys.bytes()?;
-    let out = detach_batch(py, keys.len() / 64, || {
-        let mut out = vec![0u8; keys.len() / 64 * 20];
-        ecdsa::addresses_batch(keys, &mut out).map(|()| out)
-    })?;
-    rows_array(py, out, 20)
+    map_rows(
+        py,
+        public_keys,
+        "public_keys",
+        (64, 20),
+        ecdsa::addresses_batch,
+    )
 }
 
 /// Verifies one DER-encoded signature of a 32-byte hash (strict DER, as libsecp256k1).

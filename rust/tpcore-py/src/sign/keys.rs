@@ -83,6 +83,7 @@ impl PyPrivateKey {
         format!("PrivateKey(address='{}')", self.checksum_address())
     }
 
+    #[expect(clippy::unused_self, reason = "pickle calls it as a method")]
     fn __reduce__(&self) -> PyResult<()> {
         Err(PyTypeError::new_err(NO_PICKLE))
     }
@@ -127,15 +128,11 @@ impl PyEd25519PrivateKey {
     }
 
     fn __repr__(&self) -> String {
-        let key: String = self
-            .inner
-            .public_key()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let key = hex::encode(self.inner.public_key());
         format!("Ed25519PrivateKey(public_key='{key}')")
     }
 
+    #[expect(clippy::unused_self, reason = "pickle calls it as a method")]
     fn __reduce__(&self) -> PyResult<()> {
         Err(PyTypeError::new_err(NO_PICKLE))
     }
