@@ -22,7 +22,7 @@ def measure(
     impl: str,
     n: int,
     peer: bool,
-    target: float | None = None,
+    targets: dict[str, float] | None = None,
     rounds: int | None = None,
 ) -> object:
     """Runs ``work(*args)`` under ``benchmark``, tagged for the ratio table.
@@ -35,13 +35,20 @@ def measure(
         impl: The implementation's name as the table shows it (``"tpcore"``, ``"coincurve"``).
         n: Items per call, so the table can report items per second.
         peer: True for the implementation tpcore is compared with.
-        target: The ratio (peer time / tpcore time) tpcore aims for, set on the tpcore side.
+        targets: The ratio (peer time / tpcore time) tpcore aims for against each peer, by
+            the peer's ``impl`` name; set on the tpcore side.
         rounds: A fixed number of rounds, for peers too slow to calibrate (one call of an
             eth-account loop over 10,000 items takes seconds).
     """
     benchmark.group = f"{case} n={n}"
     benchmark.extra_info.update(
-        {"case": case, "impl": impl, "n": n, "role": "peer" if peer else "tpcore", "target": target}
+        {
+            "case": case,
+            "impl": impl,
+            "n": n,
+            "role": "peer" if peer else "tpcore",
+            "targets": targets or {},
+        }
     )
     if rounds is not None:
         return benchmark.pedantic(work, args=args, rounds=rounds, iterations=1)

@@ -71,10 +71,17 @@ def build_rows(benchmarks: Iterable[dict[str, object]]) -> list[Row]:
                         peer=str(theirs_info["impl"]),
                         tpcore_seconds=_median(ours),
                         peer_seconds=_median(theirs),
-                        target=ours_info.get("target"),  # type: ignore[arg-type]
+                        target=_target(ours_info, str(theirs_info["impl"])),
                     )
                 )
     return sorted(rows, key=lambda row: (row.case, row.n, row.impl, row.peer))
+
+
+def _target(info: dict[str, object], peer: str) -> float | None:
+    targets = info.get("targets")
+    if not isinstance(targets, dict) or peer not in targets:
+        return None
+    return float(targets[peer])
 
 
 def _median(bench: dict[str, object]) -> float:
