@@ -1,9 +1,11 @@
 //! Ethereum for tpcore: addresses, messages (EIP-191, EIP-712), transactions, ABI and fees.
 //!
-//! The crate is plain Rust with no Python; `tpcore-py` binds it. It is filled in by the
-//! Ethereum work (transactions, typed data, ABI); today it holds its error type only.
+//! Plain Rust with no Python; `tpcore-py` binds it. Encodings come from alloy's crates
+//! (RLP, consensus types, dynamic ABI, EIP-712); signatures from `tpcore-sign`.
 #![forbid(unsafe_code)]
 
 mod error;
+// --- transactions (modules owned by the transactions work) ---
+// --- messages, typed data, ABI, logs, fees (modules owned by the messages/ABI work) ---
 
 pub use error::EthError;

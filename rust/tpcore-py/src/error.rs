@@ -70,7 +70,7 @@ impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> Self {
         let (message, reason, index) = match err {
             CoreError::Sign(e) => (e.to_string(), e.reason(), e.index()),
-            CoreError::Eth(e) => (e.to_string(), e.reason(), None),
+            CoreError::Eth(e) => (e.to_string(), e.reason(), e.index()),
             CoreError::Book(e) => (e.to_string(), e.reason(), None),
             CoreError::Risk(e) => (e.to_string(), e.reason(), None),
             CoreError::Argument {
