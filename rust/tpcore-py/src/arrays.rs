@@ -16,7 +16,7 @@ use tpcore_sign::rows::Messages;
 
 use crate::error::CoreError;
 
-/// Whether a one-dimensional array of one row is accepted (and broadcast by the core).
+/// Whether one row (a `(width,)` or `(1, width)` array) is broadcast over the batch.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Single {
     /// Only `(N, width)` arrays.
@@ -28,7 +28,10 @@ pub(crate) enum Single {
 /// A borrowed C-contiguous uint8 array seen as rows of a fixed width.
 pub(crate) struct ByteRows<'py> {
     array: PyReadonlyArrayDyn<'py, u8>,
+    name: &'static str,
     width: usize,
+    rows: usize,
+    single: Single,
 }
 
 impl ByteRows<'_> {
@@ -39,9 +42,26 @@ impl ByteRows<'_> {
             .map_err(|_| CoreError::argument("not_contiguous", "array is not C-contiguous"))
     }
 
+    /// The number of rows (1 for a `(width,)` array).
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
     /// The row width in bytes.
     pub(crate) fn width(&self) -> usize {
         self.width
+    }
+
+    /// Checks that this argument has `rows` rows, as `other` has; one row of an argument
+    /// that may be broadcast fits any count, as in numpy.
+    pub(crate) fn expect_rows(&self, rows: usize, other: &str) -> Result<(), CoreError> {
+        if self.rows == rows || (self.single == Single::Broadcast && self.rows == 1) {
+            return Ok(());
+        }
+        Err(CoreError::argument(
+            "row_count_mismatch",
+            format!("{}: {} rows, but {other} has {rows}", self.name, self.rows),
+        ))
     }
 }
 
@@ -101,9 +121,9 @@ pub(crate) fn byte_rows<'py>(
     let Ok(array) = obj.cast::<PyArrayDyn<u8>>() else {
         return Err(shape_error(name, &expected(), obj));
     };
-    let width = match *array.shape() {
-        [_, width] if widths.contains(&width) => width,
-        [width] if single == Single::Broadcast && widths.contains(&width) => width,
+    let (rows, width) = match *array.shape() {
+        [rows, width] if widths.contains(&width) => (rows, width),
+        [width] if single == Single::Broadcast && widths.contains(&width) => (1, width),
         _ => return Err(shape_error(name, &expected(), obj)),
     };
     if !array.is_c_contiguous() {
@@ -118,7 +138,13 @@ pub(crate) fn byte_rows<'py>(
             format!("{name}: the array is borrowed mutably elsewhere"),
         )
     })?;
-    Ok(ByteRows { array, width })
+    Ok(ByteRows {
+        array,
+        name,
+        width,
+        rows,
+        single,
+    })
 }
 
 /// Borrowed messages: a `(N, M)` uint8 array, or a sequence of `bytes`.
@@ -132,6 +158,15 @@ pub(crate) enum MessageRows<'py> {
 }
 
 impl MessageRows<'_> {
+    /// The number of messages.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Fixed(rows) => rows.rows,
+            Self::Empty(rows) => *rows,
+            Self::Ragged(items) => items.len(),
+        }
+    }
+
     /// Slices of every ragged message, for [`MessageRows::view`].
     pub(crate) fn slices(&self) -> Vec<&[u8]> {
         match self {

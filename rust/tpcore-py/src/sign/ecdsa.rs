@@ -11,7 +11,8 @@ use crate::parallel::detach_batch;
 
 /// Signs every 32-byte hash; returns `(N, 65)` signatures `r || s || v` (v = 0 or 1).
 ///
-/// `secret_keys` is `(N, 32)`, one key per hash, or one `(32,)` key for every hash.
+/// `secret_keys` is `(N, 32)`, one key per hash, or one key for every hash (`(32,)`, or
+/// `(1, 32)` as numpy broadcasts).
 /// Signatures are deterministic (RFC 6979) and low-s. Raises `InvalidInput` with the index
 /// of the first invalid key (zero, or not below the curve order). Runs with the GIL
 /// released: do not mutate the arrays from another thread meanwhile.
@@ -23,6 +24,7 @@ fn ecdsa_sign<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u8>>> {
     let keys = byte_rows(secret_keys, "secret_keys", &[32], Single::Broadcast)?;
     let hashes = byte_rows(hashes, "hashes", &[32], Single::Refused)?;
+    keys.expect_rows(hashes.rows(), "hashes")?;
     let (keys, hashes) = (keys.bytes()?, hashes.bytes()?);
     let out = detach_batch(py, hashes.len() / 32, || {
         let mut out = vec![0u8; hashes.len() / 32 * 65];
@@ -44,6 +46,7 @@ fn recover_rows<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let hashes = byte_rows(hashes, "hashes", &[32], Single::Refused)?;
     let signatures = byte_rows(signatures, "signatures", &[65], Single::Refused)?;
+    signatures.expect_rows(hashes.rows(), "hashes")?;
     let (hashes, signatures) = (hashes.bytes()?, signatures.bytes()?);
     let rows = hashes.len() / 32;
     let (out, ok) = detach_batch(py, rows, || {
@@ -121,6 +124,8 @@ fn ecdsa_verify<'py>(
     let keys = byte_rows(public_keys, "public_keys", &[33, 64, 65], Single::Broadcast)?;
     let hashes = byte_rows(hashes, "hashes", &[32], Single::Refused)?;
     let sigs = byte_rows(signatures, "signatures", &[64, 65], Single::Refused)?;
+    keys.expect_rows(hashes.rows(), "hashes")?;
+    sigs.expect_rows(hashes.rows(), "hashes")?;
     let (key_width, sig_width) = (keys.width(), sigs.width());
     let (keys, hashes, sigs) = (keys.bytes()?, hashes.bytes()?, sigs.bytes()?);
     let out = detach_batch(py, hashes.len() / 32, || {

@@ -20,6 +20,7 @@ fn ed25519_sign<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u8>>> {
     let seeds = byte_rows(seeds, "seeds", &[32], Single::Broadcast)?;
     let messages = message_rows(messages, "messages")?;
+    seeds.expect_rows(messages.len(), "messages")?;
     let slices = messages.slices();
     let (seeds, view) = (seeds.bytes()?, messages.view(&slices)?);
     let out = detach_batch(py, view.len(), || {
@@ -43,6 +44,8 @@ fn ed25519_verify<'py>(
     let keys = byte_rows(public_keys, "public_keys", &[32], Single::Broadcast)?;
     let sigs = byte_rows(signatures, "signatures", &[64], Single::Refused)?;
     let messages = message_rows(messages, "messages")?;
+    keys.expect_rows(messages.len(), "messages")?;
+    sigs.expect_rows(messages.len(), "messages")?;
     let slices = messages.slices();
     let (keys, sigs, view) = (keys.bytes()?, sigs.bytes()?, messages.view(&slices)?);
     let out = detach_batch(py, view.len(), || {
@@ -66,6 +69,8 @@ fn ed25519_verify_all(
     let keys = byte_rows(public_keys, "public_keys", &[32], Single::Broadcast)?;
     let sigs = byte_rows(signatures, "signatures", &[64], Single::Refused)?;
     let messages = message_rows(messages, "messages")?;
+    keys.expect_rows(messages.len(), "messages")?;
+    sigs.expect_rows(messages.len(), "messages")?;
     let slices = messages.slices();
     let (keys, sigs, view) = (keys.bytes()?, sigs.bytes()?, messages.view(&slices)?);
     detach_batch(py, view.len(), || ed25519::verify_all(keys, &view, sigs))
