@@ -1,7 +1,7 @@
 """Type stubs of the ``tpcore._core`` extension module (checked by mypy.stubtest)."""
 
-from collections.abc import Sequence
-from typing import Literal, NoReturn, TypeAlias, final, overload
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, NoReturn, TypeAlias, final, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -9,8 +9,10 @@ from numpy.typing import NDArray
 __all__ = [
     "Ed25519PrivateKey",
     "PrivateKey",
+    "SignedTransaction",
     "__version__",
     "addresses",
+    "decode_transaction",
     "derive",
     "derive_private_key",
     "ecdsa_recover",
@@ -28,7 +30,10 @@ __all__ = [
     "keystore_encrypt",
     "mnemonic_to_seed",
     "public_keys",
+    "recover_sender",
     "set_num_threads",
+    "sign_transaction",
+    "sign_transactions",
     "to_checksum_address",
 ]
 
@@ -126,3 +131,27 @@ class Ed25519PrivateKey:
     def sign(self, message: bytes) -> bytes: ...
     def seed_bytes(self) -> bytes: ...
     def __reduce__(self) -> NoReturn: ...
+
+# Ethereum transactions
+_TxDict: TypeAlias = Mapping[str, Any]
+_Keys: TypeAlias = PrivateKey | bytes | Sequence[PrivateKey | bytes] | NDArray[np.uint8]
+
+def sign_transaction(transaction: _TxDict, key: PrivateKey | bytes) -> SignedTransaction: ...
+def sign_transactions(transactions: Sequence[_TxDict], keys: _Keys) -> list[SignedTransaction]: ...
+def decode_transaction(raw: bytes) -> dict[str, Any]: ...
+def recover_sender(raw: bytes) -> str: ...
+
+@final
+class SignedTransaction:
+    """A signed transaction with eth-account's field names."""
+
+    @property
+    def raw_transaction(self) -> bytes: ...
+    @property
+    def hash(self) -> bytes: ...
+    @property
+    def r(self) -> int: ...
+    @property
+    def s(self) -> int: ...
+    @property
+    def v(self) -> int: ...

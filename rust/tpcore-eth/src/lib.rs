@@ -6,6 +6,12 @@
 
 mod error;
 // --- transactions (modules owned by the transactions work) ---
+pub mod tx;
 // --- messages, typed data, ABI, logs, fees (modules owned by the messages/ABI work) ---
+pub mod abi;
+pub mod address;
+pub mod fees;
+pub mod message;
+pub mod typed_data;
 
 pub use error::EthError;

@@ -32,6 +32,22 @@ pub(crate) enum CoreError {
 }
 
 impl CoreError {
+    /// Marks this error as the failure of element `index` of a batch.
+    pub(crate) fn at(self, index: usize) -> Self {
+        match self {
+            Self::Eth(e) => Self::Eth(e.at(index)),
+            Self::Sign(e) => Self::Eth(tpcore_eth::EthError::from(e).at(index)),
+            Self::Argument {
+                reason, message, ..
+            } => Self::Argument {
+                reason,
+                message: format!("item {index}: {message}"),
+                index: Some(index),
+            },
+            other => other,
+        }
+    }
+
     /// A binding-level error about an argument, with no batch row.
     pub(crate) fn argument(reason: &'static str, message: impl Into<String>) -> Self {
         Self::Argument {

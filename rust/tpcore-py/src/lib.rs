@@ -6,6 +6,7 @@
 
 mod arrays;
 mod error;
+mod eth;
 mod parallel;
 mod sign;
 
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     parallel::register(m)?;
     sign::register(m)?;
+    eth::register(m)?;
     Ok(())
 }

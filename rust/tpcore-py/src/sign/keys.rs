@@ -21,6 +21,11 @@ pub(crate) struct PyPrivateKey {
 }
 
 impl PyPrivateKey {
+    /// The core key, for bindings that sign with it.
+    pub(crate) fn key(&self) -> &ecdsa::PrivateKey {
+        &self.inner
+    }
+
     /// The secret, for the keystore binding; zeroized when the returned value drops.
     pub(crate) fn secret(&self) -> zeroize::Zeroizing<[u8; 32]> {
         self.inner.secret_bytes()

@@ -7,6 +7,8 @@ mod hd;
 mod keys;
 mod keystore;
 
+pub(crate) use keys::PyPrivateKey;
+
 use pyo3::prelude::*;
 
 use crate::error::CoreError;
