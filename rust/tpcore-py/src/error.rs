@@ -32,6 +32,16 @@ pub(crate) enum CoreError {
 }
 
 impl CoreError {
+    /// The batch element this error concerns, if any.
+    pub(crate) fn index(&self) -> Option<usize> {
+        match self {
+            Self::Sign(e) => e.index(),
+            Self::Eth(e) => e.index(),
+            Self::Book(_) | Self::Risk(_) => None,
+            Self::Argument { index, .. } => *index,
+        }
+    }
+
     /// Marks this error as the failure of element `index` of a batch.
     pub(crate) fn at(self, index: usize) -> Self {
         match self {

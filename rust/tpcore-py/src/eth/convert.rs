@@ -29,6 +29,13 @@ fn hex_quantity(text: &str, field: &str) -> Result<U256, CoreError> {
     if digits.is_empty() {
         return Ok(U256::ZERO);
     }
+    // from_str_radix skips `_` separators; a quantity is hex digits only.
+    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(field_error(
+            field,
+            format!("{text:?} is not a hex quantity"),
+        ));
+    }
     U256::from_str_radix(digits, 16)
         .map_err(|_| field_error(field, format!("{text:?} is not a 256-bit hex quantity")))
 }

@@ -8,8 +8,7 @@ use alloy_primitives::{Address, Bytes, U256};
 use numpy::{PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PySequence, PyString};
-use tpcore_eth::EthError;
+use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PySequence, PyString};
 use tpcore_eth::tx::{self, Authorization, SignedAuthorization, SignedTx, TxRequest, TxType};
 use zeroize::Zeroizing;
 
@@ -140,12 +139,31 @@ fn authorization_list(obj: &Bound<'_, PyAny>) -> Result<Vec<SignedAuthorization>
         .collect()
 }
 
+/// Whether `value` is `""` or `b""`.
+fn is_empty_text_or_bytes(value: &Bound<'_, PyAny>) -> bool {
+    value
+        .cast::<PyString>()
+        .is_ok_and(|t| t.to_str().is_ok_and(str::is_empty))
+        || value
+            .cast::<PyBytes>()
+            .is_ok_and(|b| b.as_bytes().is_empty())
+}
+
 /// Reads one eth-account transaction dict; returns it and its `from` address, if given.
 fn tx_from_dict(obj: &Bound<'_, PyAny>) -> Result<(TxRequest, Option<Address>), CoreError> {
     let py = obj.py();
-    let dict = obj
-        .cast::<PyDict>()
-        .map_err(|_| CoreError::argument("invalid_transaction", "a transaction must be a dict"))?;
+    let not_a_mapping =
+        || CoreError::argument("invalid_transaction", "a transaction must be a dict");
+    let dict = match obj.cast::<PyDict>() {
+        Ok(dict) => dict.clone(),
+        Err(_) if obj.cast::<PyMapping>().is_ok() => py
+            .get_type::<PyDict>()
+            .call1((obj,))
+            .and_then(|d| Ok(d.cast_into::<PyDict>()?))
+            .map_err(|_| not_a_mapping())?,
+        Err(_) => return Err(not_a_mapping()),
+    };
+    let dict = &dict;
     for key in dict.keys() {
         let known = key
             .cast::<PyString>()
@@ -184,8 +202,8 @@ fn tx_from_dict(obj: &Bound<'_, PyAny>) -> Result<(TxRequest, Option<Address>), 
             .map(|v| uint(&v, "maxPriorityFeePerGas"))
             .transpose()?,
         to: match get(dict, intern!(py, "to")) {
-            // eth-account writes a contract creation as a missing, None or empty `to`.
-            Some(value) if !value.is_truthy().unwrap_or(true) => None,
+            // eth-account writes a contract creation as a missing, None, "" or b"" `to`.
+            Some(value) if is_empty_text_or_bytes(&value) => None,
             Some(value) => Some(address(&value, "to")?),
             None => None,
         },
@@ -262,26 +280,31 @@ impl PySignedTransaction {
     }
 }
 
-/// One key, or one per transaction, as flat secret bytes zeroized after use.
+/// One key: a `PrivateKey` or its 32-byte secret, zeroized after use.
+fn one_key(key: &Bound<'_, PyAny>, name: &str) -> Result<Zeroizing<[u8; 32]>, CoreError> {
+    if let Ok(key) = key.cast::<PyPrivateKey>() {
+        return Ok(key.get().secret());
+    }
+    if let Ok(bytes) = key.cast::<PyBytes>()
+        && let Ok(secret) = <[u8; 32]>::try_from(bytes.as_bytes())
+    {
+        return Ok(Zeroizing::new(secret));
+    }
+    Err(CoreError::argument(
+        "invalid_key",
+        format!("{name}: expected a PrivateKey or 32 bytes"),
+    ))
+}
+
+/// One key for every transaction, or one per transaction (a sequence, or an `(N, 32)`
+/// uint8 array), as flat secret bytes zeroized after use.
 fn secret_keys(keys: &Bound<'_, PyAny>, count: usize) -> Result<Zeroizing<Vec<u8>>, CoreError> {
-    let one = |key: &Bound<'_, PyAny>, name: &str| -> Result<Zeroizing<[u8; 32]>, CoreError> {
-        if let Ok(key) = key.cast::<PyPrivateKey>() {
-            return Ok(key.get().secret());
-        }
-        if let Ok(bytes) = key.cast::<PyBytes>() {
-            let mut secret = Zeroizing::new([0u8; 32]);
-            if bytes.as_bytes().len() == 32 {
-                secret.copy_from_slice(bytes.as_bytes());
-                return Ok(secret);
-            }
-        }
-        Err(CoreError::argument(
-            "invalid_key",
-            format!("{name}: expected a PrivateKey or 32 bytes"),
-        ))
-    };
-    if keys.cast::<PyPrivateKey>().is_ok() || keys.cast::<PyBytes>().is_ok() {
-        return Ok(Zeroizing::new(one(keys, "key")?.to_vec()));
+    if keys.cast::<PyPrivateKey>().is_ok()
+        || keys.is_instance_of::<PyBytes>()
+        || keys.is_instance_of::<PyString>()
+        || keys.is_instance_of::<pyo3::types::PyByteArray>()
+    {
+        return Ok(Zeroizing::new(one_key(keys, "keys")?.to_vec()));
     }
     if let Ok(array) = keys.cast::<PyArrayDyn<u8>>() {
         let shape_ok =
@@ -310,7 +333,7 @@ fn secret_keys(keys: &Bound<'_, PyAny>, count: usize) -> Result<Zeroizing<Vec<u8
     if given != count {
         return Err(CoreError::argument(
             "row_count_mismatch",
-            format!("keys: {given} keys, but txs has {count}"),
+            format!("keys: {given} keys, but transactions has {count}"),
         ));
     }
     let mut flat = Zeroizing::new(Vec::with_capacity(count * 32));
@@ -318,7 +341,7 @@ fn secret_keys(keys: &Bound<'_, PyAny>, count: usize) -> Result<Zeroizing<Vec<u8
         let key = list
             .get_item(i)
             .map_err(|_| CoreError::argument("invalid_key", format!("keys[{i}]: unreadable")))?;
-        flat.extend_from_slice(one(&key, &format!("keys[{i}]"))?.as_slice());
+        flat.extend_from_slice(one_key(&key, &format!("keys[{i}]"))?.as_slice());
     }
     Ok(flat)
 }
@@ -343,13 +366,13 @@ fn sign_transaction(
         let signed = detach_here(py, || tx::sign_transaction(&request, key))?;
         return Ok(PySignedTransaction { inner: signed });
     }
-    let secret = secret_keys(key, 1)?;
+    let secret = one_key(key, "key")?;
     let signed = detach_here(py, || {
         if from.is_some() {
-            let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(&secret)?;
+            let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(secret.as_slice())?;
             check_from(from, &key.address())?;
         }
-        tx::sign_transaction_with_secret(&request, &secret).map_err(CoreError::from)
+        tx::sign_transaction_with_secret(&request, secret.as_slice()).map_err(CoreError::from)
     })?;
     Ok(PySignedTransaction { inner: signed })
 }
@@ -366,29 +389,80 @@ fn sign_transactions(
     keys: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<PySignedTransaction>> {
     let items = as_list(transactions, "transactions")?;
+    let secrets = secret_keys(keys, items.len())?;
+    // Read the dicts up to the first one that does not read; the transactions before it are
+    // still checked, so the error reported is always the lowest bad index.
+    let mut errors = Vec::new();
     let mut requests = Vec::with_capacity(items.len());
     let mut froms = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let (request, from) = tx_from_dict(item).map_err(|e| e.at(index))?;
-        if let Some(from) = from {
-            froms.push((index, from));
+        match tx_from_dict(item) {
+            Ok((request, from)) => {
+                froms.extend(from.map(|from| (index, from)));
+                requests.push(request);
+            }
+            Err(error) => {
+                errors.push(error.at(index));
+                break;
+            }
         }
-        requests.push(request);
     }
-    let secrets = secret_keys(keys, requests.len())?;
-    let signed = detach_batch(py, requests.len(), || {
-        for &(index, from) in &froms {
-            let row = if secrets.len() == 32 { 0 } else { index };
-            let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(&secrets[row * 32..row * 32 + 32])
-                .map_err(|e| CoreError::from(EthError::from(e).at(index)))?;
-            check_from(Some(from), &key.address()).map_err(|e| e.at(index))?;
-        }
-        tx::sign_transactions(&requests, &secrets).map_err(CoreError::from)
+    let read = requests.len();
+    let secrets = if secrets.len() == 32 {
+        &secrets[..]
+    } else {
+        &secrets[..read * 32]
+    };
+    let signed = detach_batch(py, read, || {
+        Ok::<_, CoreError>(sign_read(&requests, &froms, secrets))
     })?;
-    Ok(signed
-        .into_iter()
-        .map(|inner| PySignedTransaction { inner })
-        .collect())
+    let signed = match signed {
+        Ok(signed) => signed,
+        Err(error) => {
+            errors.push(error);
+            Vec::new()
+        }
+    };
+    match errors.into_iter().min_by_key(|e| e.index().unwrap_or(0)) {
+        Some(error) => Err(error.into()),
+        None => Ok(signed
+            .into_iter()
+            .map(|inner| PySignedTransaction { inner })
+            .collect()),
+    }
+}
+
+/// Signs the transactions that read, after checking their `from` fields; the error is that
+/// of the lowest bad index among both checks.
+fn sign_read(
+    requests: &[TxRequest],
+    froms: &[(usize, Address)],
+    secrets: &[u8],
+) -> Result<Vec<SignedTx>, CoreError> {
+    let key_row = |index: usize| if secrets.len() == 32 { 0 } else { index };
+    let from_error = froms.iter().find_map(|&(index, from)| {
+        let row = key_row(index) * 32;
+        let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(&secrets[row..row + 32]).ok()?;
+        check_from(Some(from), &key.address())
+            .err()
+            .map(|e| e.at(index))
+    });
+    if requests.is_empty() {
+        return from_error.map_or(Ok(Vec::new()), Err);
+    }
+    match (tx::sign_transactions(requests, secrets), from_error) {
+        (Ok(signed), None) => Ok(signed),
+        (Ok(_), Some(error)) => Err(error),
+        (Err(error), None) => Err(error.into()),
+        (Err(error), Some(from)) => {
+            let error = CoreError::from(error);
+            Err(if from.index() < error.index() {
+                from
+            } else {
+                error
+            })
+        }
+    }
 }
 
 /// Decodes a raw transaction into an eth-account style dict (with `v`, `r`, `s`, `hash`
