@@ -9,9 +9,14 @@ from numpy.typing import NDArray
 __all__ = [
     "Ed25519PrivateKey",
     "PrivateKey",
+    "SignedMessage",
     "SignedTransaction",
     "__version__",
+    "abi_decode",
+    "abi_encode",
     "addresses",
+    "decode_log",
+    "decode_revert",
     "decode_transaction",
     "derive",
     "derive_private_key",
@@ -23,17 +28,28 @@ __all__ = [
     "ed25519_sign",
     "ed25519_verify",
     "ed25519_verify_all",
+    "encode_function_call",
+    "function_selector",
     "generate_mnemonic",
     "get_num_threads",
+    "hash_typed_data",
     "keccak256",
     "keystore_decrypt",
     "keystore_encrypt",
     "mnemonic_to_seed",
+    "next_base_fee",
+    "parse_address",
     "public_keys",
+    "recover_message",
     "recover_sender",
     "set_num_threads",
+    "sign_message",
+    "sign_messages",
     "sign_transaction",
     "sign_transactions",
+    "sign_typed_data",
+    "sign_typed_data_batch",
+    "suggest_fees",
     "to_checksum_address",
 ]
 
@@ -155,3 +171,46 @@ class SignedTransaction:
     def s(self) -> int: ...
     @property
     def v(self) -> int: ...
+
+# Ethereum messages and typed data
+_Message: TypeAlias = bytes | str
+_Json: TypeAlias = Mapping[str, Any] | str
+
+def sign_message(message: _Message, key: PrivateKey | bytes) -> SignedMessage: ...
+def sign_messages(messages: Sequence[_Message], keys: _Keys) -> list[SignedMessage]: ...
+def recover_message(message: _Message, signature: bytes) -> str: ...
+def hash_typed_data(typed_data: _Json) -> bytes: ...
+def sign_typed_data(typed_data: _Json, key: PrivateKey | bytes) -> SignedMessage: ...
+def sign_typed_data_batch(documents: Sequence[_Json], keys: _Keys) -> list[SignedMessage]: ...
+
+@final
+class SignedMessage:
+    """A signed message or typed-data document with eth-account's field names."""
+
+    @property
+    def message_hash(self) -> bytes: ...
+    @property
+    def r(self) -> int: ...
+    @property
+    def s(self) -> int: ...
+    @property
+    def v(self) -> int: ...
+    @property
+    def signature(self) -> bytes: ...
+
+# ABI, reverts, logs
+def abi_encode(types: Sequence[str], values: Sequence[Any]) -> bytes: ...
+def abi_decode(types: Sequence[str], data: bytes) -> tuple[Any, ...]: ...
+def function_selector(signature: str) -> bytes: ...
+def encode_function_call(signature: str, values: Sequence[Any]) -> bytes: ...
+def decode_revert(
+    data: bytes, custom_errors: Sequence[Mapping[str, Any]] | str | None = None
+) -> dict[str, Any]: ...
+def decode_log(event_abi: _Json, topics: Sequence[bytes | str], data: bytes) -> dict[str, Any]: ...
+
+# fees and addresses
+def next_base_fee(parent: Mapping[str, int | str]) -> int: ...
+def suggest_fees(
+    fee_history: Mapping[str, Any], *, headroom_percent: int = 200
+) -> dict[str, dict[str, int]]: ...
+def parse_address(text: str) -> bytes: ...

@@ -535,3 +535,25 @@ proptest! {
         let _ = abi_decode(types[pick], &data);
     }
 }
+
+#[rstest::rstest]
+#[case::one_argument("Error(string)", "08c379a0")]
+#[case::one_argument_uint("Panic(uint256)", "4e487b71")]
+#[case::no_arguments("totalSupply()", "18160ddd")]
+#[case::two_arguments("transfer(address,uint256)", "a9059cbb")]
+fn encode_function_call_uses_the_canonical_selector(
+    #[case] signature: &str,
+    #[case] selector: &str,
+) {
+    let values: Vec<tpcore_eth::abi::Loose> = match signature {
+        "Error(string)" => vec![tpcore_eth::abi::Loose::Str("x".into())],
+        "Panic(uint256)" => vec![tpcore_eth::abi::Loose::uint(tpcore_eth::abi::U256::from(1))],
+        "totalSupply()" => vec![],
+        _ => vec![
+            tpcore_eth::abi::Loose::Str(format!("0x{}", "11".repeat(20))),
+            tpcore_eth::abi::Loose::uint(tpcore_eth::abi::U256::from(1)),
+        ],
+    };
+    let call = tpcore_eth::abi::encode_function_call(signature, &values).unwrap();
+    assert_eq!(hex::encode(&call[..4]), selector);
+}

@@ -113,7 +113,12 @@ pub(crate) fn parse_signature(signature: &str) -> Result<(String, Vec<DynSolType
 pub fn encode_function_call(signature: &str, values: &[Loose]) -> Result<Vec<u8>, EthError> {
     let (name, types) = parse_signature(signature)?;
     let values = coerce_all(&types, values)?;
-    let canonical = format!("{name}{}", DynSolType::Tuple(types).sol_type_name());
+    // Joined by hand: a one-element tuple's type name is not `(T)`, which a selector needs.
+    let arguments: Vec<String> = types
+        .iter()
+        .map(|ty| ty.sol_type_name().into_owned())
+        .collect();
+    let canonical = format!("{name}({})", arguments.join(","));
     let mut out = function_selector(&canonical).to_vec();
     out.extend(DynSolValue::Tuple(values).abi_encode_params());
     Ok(out)

@@ -54,7 +54,10 @@ fn as_dict<'py>(obj: &Bound<'py, PyAny>, field: &str) -> Result<Bound<'py, PyDic
         .map_err(|_| field_error(field, "expected a dict"))
 }
 
-fn as_list<'py>(obj: &Bound<'py, PyAny>, field: &str) -> Result<Vec<Bound<'py, PyAny>>, CoreError> {
+pub(super) fn as_list<'py>(
+    obj: &Bound<'py, PyAny>,
+    field: &str,
+) -> Result<Vec<Bound<'py, PyAny>>, CoreError> {
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
         return Err(field_error(field, "expected a list"));
     }
@@ -281,7 +284,10 @@ impl PySignedTransaction {
 }
 
 /// One key: a `PrivateKey` or its 32-byte secret, zeroized after use.
-fn one_key(key: &Bound<'_, PyAny>, name: &str) -> Result<Zeroizing<[u8; 32]>, CoreError> {
+pub(super) fn one_key(
+    key: &Bound<'_, PyAny>,
+    name: &str,
+) -> Result<Zeroizing<[u8; 32]>, CoreError> {
     if let Ok(key) = key.cast::<PyPrivateKey>() {
         return Ok(key.get().secret());
     }
@@ -298,7 +304,10 @@ fn one_key(key: &Bound<'_, PyAny>, name: &str) -> Result<Zeroizing<[u8; 32]>, Co
 
 /// One key for every transaction, or one per transaction (a sequence, or an `(N, 32)`
 /// uint8 array), as flat secret bytes zeroized after use.
-fn secret_keys(keys: &Bound<'_, PyAny>, count: usize) -> Result<Zeroizing<Vec<u8>>, CoreError> {
+pub(super) fn secret_keys(
+    keys: &Bound<'_, PyAny>,
+    count: usize,
+) -> Result<Zeroizing<Vec<u8>>, CoreError> {
     if keys.cast::<PyPrivateKey>().is_ok()
         || keys.is_instance_of::<PyBytes>()
         || keys.is_instance_of::<PyString>()
