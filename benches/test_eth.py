@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import eth_abi
 import pytest
 from eth_account import Account
 
@@ -101,5 +102,125 @@ def test_sign_transaction_one_eth_account(benchmark) -> None:
         case="sign_transaction (one call)",
         impl="eth-account",
         n=1,
+        peer=True,
+    )
+
+
+# ---------------------------------------------------------------- EIP-712 and ABI
+
+
+def _typed_documents(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "Order": [
+                    {"name": "maker", "type": "address"},
+                    {"name": "baseToken", "type": "address"},
+                    {"name": "amount", "type": "uint256"},
+                    {"name": "price", "type": "uint256"},
+                    {"name": "expiry", "type": "uint64"},
+                    {"name": "salt", "type": "bytes32"},
+                ],
+            },
+            "primaryType": "Order",
+            "domain": {
+                "name": "tpcore exchange",
+                "version": "1",
+                "chainId": 1,
+                "verifyingContract": DAI_CONTRACT,
+            },
+            "message": {
+                "maker": "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F",
+                "baseToken": DAI_CONTRACT,
+                "amount": 10**18 + i,
+                "price": 3_000 * 10**6,
+                "expiry": 1_800_000_000,
+                "salt": i.to_bytes(32, "big"),
+            },
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_sign_typed_data_tpcore(benchmark, n: int) -> None:
+    documents, key = _typed_documents(n), sign.PrivateKey.from_bytes(SECRET)
+    targets = {"eth-account": 25.0} if n == 10_000 else None
+    signed = measure(
+        benchmark,
+        eth.sign_typed_data_batch,
+        documents,
+        key,
+        case="sign_typed_data (EIP-712 order)",
+        impl="tpcore",
+        n=n,
+        peer=False,
+        targets=targets,
+    )
+    assert len(signed) == n
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_sign_typed_data_eth_account(benchmark, n: int) -> None:
+    documents, account = _typed_documents(n), Account.from_key(SECRET)
+
+    def loop() -> list[object]:
+        return [account.sign_typed_data(full_message=doc) for doc in documents]
+
+    rounds = 1 if n == 10_000 else None
+    measure(
+        benchmark,
+        loop,
+        case="sign_typed_data (EIP-712 order)",
+        impl="eth-account",
+        n=n,
+        peer=True,
+        rounds=rounds,
+    )
+
+
+def _multicall_return(calls: int) -> bytes:
+    # aggregate3's return: (bool success, bytes returnData)[] with balanceOf-sized results.
+    results = [(i % 7 != 0, (10**18 * i).to_bytes(32, "big")) for i in range(calls)]
+    return eth_abi.encode(["(bool,bytes)[]"], [results])
+
+
+MULTICALL_TYPES = ["(bool,bytes)[]"]
+
+
+@pytest.mark.parametrize("calls", [10, 100, 1_000])
+def test_abi_decode_multicall_tpcore(benchmark, calls: int) -> None:
+    data = _multicall_return(calls)
+    decoded = measure(
+        benchmark,
+        eth.abi_decode,
+        MULTICALL_TYPES,
+        data,
+        case="abi_decode (multicall return, per call)",
+        impl="tpcore",
+        n=calls,
+        peer=False,
+        targets={"eth-abi": 10.0} if calls == 100 else None,
+    )
+    assert decoded == eth_abi.decode(MULTICALL_TYPES, data)
+
+
+@pytest.mark.parametrize("calls", [10, 100, 1_000])
+def test_abi_decode_multicall_eth_abi(benchmark, calls: int) -> None:
+    data = _multicall_return(calls)
+    measure(
+        benchmark,
+        eth_abi.decode,
+        MULTICALL_TYPES,
+        data,
+        case="abi_decode (multicall return, per call)",
+        impl="eth-abi",
+        n=calls,
         peer=True,
     )
