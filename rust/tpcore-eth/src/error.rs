@@ -127,6 +127,15 @@ impl EthError {
         }
     }
 
+    /// This error without its batch index, for a call that had one element.
+    #[must_use]
+    pub fn unbatched(self) -> Self {
+        match self {
+            Self::InBatch { source, .. } => *source,
+            other => other,
+        }
+    }
+
     /// The stable snake_case reason code of this error, part of the public API.
     #[must_use]
     pub fn reason(&self) -> &'static str {

@@ -6,10 +6,12 @@
 //! whole spec: nested structs, arrays of structs, dynamic types, `bytes1..32`, `int/uint<N>`.
 //!
 //! One deliberate difference from `TypedData::eip712_signing_hash`: alloy hashes the domain
-//! from a fixed struct of the five standard fields, whereas eth-account (and MetaMask) hash
-//! it as the `EIP712Domain` struct the document declares, in the declared field order. When
+//! from a fixed struct of the standard fields present, whereas MetaMask hashes it as the
+//! `EIP712Domain` struct the document declares, in the declared field order. When
 //! `types.EIP712Domain` is present we hash the domain through alloy's resolver as that
-//! declared struct, so documents with reordered domain fields hash as wallets hash them.
+//! declared struct, as wallets do. For documents that declare the standard fields in the
+//! standard order (nearly all) this equals eth-account's hash; eth-account 0.14 reorders a
+//! non-standard declaration to the standard order, so such documents hash differently there.
 //!
 //! JSON numbers: integers of 2^53 and above must be given as decimal or `0x` hex strings
 //! (as wallets and JSON-RPC send them). A JSON number that is not an exact integer (a float,
@@ -94,8 +96,8 @@ fn check_numbers(value: &Value, path: &mut String) -> Result<(), EthError> {
 
 /// Computes the EIP-712 signing hash `keccak256(0x19 0x01 || domainSeparator || hashStruct(message))`.
 ///
-/// As eth-account and MetaMask do, a document whose `primaryType` is `EIP712Domain` hashes
-/// to `keccak256(0x19 0x01 || domainSeparator)`.
+/// A document whose `primaryType` is `EIP712Domain` hashes to
+/// `keccak256(0x19 0x01 || domainSeparator)`, as MetaMask does (eth-account refuses it).
 ///
 /// # Errors
 ///

@@ -557,3 +557,18 @@ fn encode_function_call_uses_the_canonical_selector(
     let call = tpcore_eth::abi::encode_function_call(signature, &values).unwrap();
     assert_eq!(hex::encode(&call[..4]), selector);
 }
+
+#[rstest::rstest]
+#[case::nested_one_tuple("f((uint256))", "3fc03eeb")]
+fn encode_function_call_writes_nested_one_element_tuples_as_solidity_does(
+    #[case] signature: &str,
+    #[case] selector: &str,
+) {
+    let one = tpcore_eth::abi::Loose::uint(tpcore_eth::abi::U256::from(1));
+    let call = tpcore_eth::abi::encode_function_call(
+        signature,
+        &[tpcore_eth::abi::Loose::List(vec![one])],
+    )
+    .unwrap();
+    assert_eq!(hex::encode(&call[..4]), selector);
+}

@@ -100,6 +100,20 @@ pub(crate) fn parse_signature(signature: &str) -> Result<(String, Vec<DynSolType
     }
 }
 
+/// The canonical type name a selector hashes, written out by hand at every level: alloy
+/// names a one-element tuple `(T,)`, as Rust does, where Solidity writes `(T)`.
+fn canonical_type(ty: &DynSolType) -> String {
+    match ty {
+        DynSolType::Tuple(items) => {
+            let items: Vec<String> = items.iter().map(canonical_type).collect();
+            format!("({})", items.join(","))
+        }
+        DynSolType::Array(item) => format!("{}[]", canonical_type(item)),
+        DynSolType::FixedArray(item, len) => format!("{}[{len}]", canonical_type(item)),
+        other => other.sol_type_name().into_owned(),
+    }
+}
+
 /// Encodes a call: the selector of the canonical signature followed by the encoded
 /// arguments, as web3's `encodeABI` / eth-abi `function_selector + encode(...)`.
 ///
@@ -113,11 +127,7 @@ pub(crate) fn parse_signature(signature: &str) -> Result<(String, Vec<DynSolType
 pub fn encode_function_call(signature: &str, values: &[Loose]) -> Result<Vec<u8>, EthError> {
     let (name, types) = parse_signature(signature)?;
     let values = coerce_all(&types, values)?;
-    // Joined by hand: a one-element tuple's type name is not `(T)`, which a selector needs.
-    let arguments: Vec<String> = types
-        .iter()
-        .map(|ty| ty.sol_type_name().into_owned())
-        .collect();
+    let arguments: Vec<String> = types.iter().map(canonical_type).collect();
     let canonical = format!("{name}({})", arguments.join(","));
     let mut out = function_selector(&canonical).to_vec();
     out.extend(DynSolValue::Tuple(values).abi_encode_params());

@@ -48,7 +48,10 @@ fn loose(obj: &Bound<'_, PyAny>, path: &str) -> Result<Loose, CoreError> {
         return Ok(Loose::Bytes(bytes.to_vec()));
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Loose::Str(text.to_string()));
+        let text = text
+            .to_str()
+            .map_err(|_| invalid_value(path, "text is not valid UTF-8"))?;
+        return Ok(Loose::Str(text.to_owned()));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let items = obj

@@ -33,7 +33,10 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, CoreE
         ));
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Value::String(text.to_string()));
+        let text = text
+            .to_str()
+            .map_err(|_| invalid(path, "text is not valid UTF-8"))?;
+        return Ok(Value::String(text.to_owned()));
     }
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return Ok(Value::String(format!(
@@ -92,7 +95,10 @@ pub(crate) fn document(obj: &Bound<'_, PyAny>, name: &str) -> Result<Value, Core
 /// JSON text of a document given as text or Python objects.
 pub(crate) fn document_text(obj: &Bound<'_, PyAny>, name: &str) -> Result<String, CoreError> {
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(text.to_string());
+        let text = text
+            .to_str()
+            .map_err(|_| invalid(name, "text is not valid UTF-8"))?;
+        return Ok(text.to_owned());
     }
     Ok(to_json(obj, name)?.to_string())
 }

@@ -71,7 +71,13 @@ fn message_bytes(obj: &Bound<'_, PyAny>, name: &str) -> Result<Vec<u8>, CoreErro
         return Ok(bytes.as_bytes().to_vec());
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(text.to_string().into_bytes());
+        let text = text.to_str().map_err(|_| {
+            CoreError::argument(
+                "invalid_message",
+                format!("{name}: text is not valid UTF-8"),
+            )
+        })?;
+        return Ok(text.as_bytes().to_vec());
     }
     Err(CoreError::argument(
         "invalid_message",
@@ -91,7 +97,8 @@ fn sign_message(
     let message = message_bytes(message, "message")?;
     let secret = one_key(key, "key")?;
     let signed = detach_here(py, || {
-        message::sign_messages(&[message.as_slice()], secret.as_slice()).map_err(CoreError::from)
+        message::sign_messages(&[message.as_slice()], secret.as_slice())
+            .map_err(|e| CoreError::from(e.unbatched()))
     })?;
     Ok(wrap(signed).remove(0))
 }
@@ -157,7 +164,7 @@ fn sign_typed_data(
     let secret = one_key(key, "key")?;
     let signed = detach_here(py, || {
         typed_data::sign_typed_data_batch(std::slice::from_ref(&document), secret.as_slice())
-            .map_err(CoreError::from)
+            .map_err(|e| CoreError::from(e.unbatched()))
     })?;
     Ok(wrap(signed).remove(0))
 }
