@@ -21,7 +21,9 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use alloy_dyn_abi::eip712::TypedData;
+use alloy_dyn_abi::eip712::Resolver;
+use alloy_dyn_abi::{DynSolType, Eip712Domain};
+
 use alloy_primitives::{B256, keccak256};
 use serde_json::Value;
 use tpcore_sign::ecdsa::PrivateKey;
@@ -108,44 +110,170 @@ pub fn hash_typed_data<J: TypedDataJson + ?Sized>(json: &J) -> Result<B256, EthE
 }
 
 fn hash_value(doc: &Value) -> Result<B256, EthError> {
-    let Value::Object(members) = doc else {
-        return Err(invalid("the document must be a JSON object"));
-    };
-    for key in ["types", "primaryType", "domain", "message"] {
-        if !members.contains_key(key) {
-            return Err(invalid(format!("missing member {key:?}")));
+    let parts = Parts::of(doc)?;
+    let schema = Schema::new(parts.types, parts.primary_type)?;
+    let domain_separator = schema.domain_separator(parts.domain)?;
+    schema.signing_hash(&domain_separator, parts.message)
+}
+
+/// The four members of a typed-data document, checked present.
+struct Parts<'a> {
+    types: &'a Value,
+    primary_type: &'a Value,
+    domain: &'a Value,
+    message: &'a Value,
+}
+
+impl<'a> Parts<'a> {
+    fn of(doc: &'a Value) -> Result<Self, EthError> {
+        let Value::Object(members) = doc else {
+            return Err(invalid("the document must be a JSON object"));
+        };
+        let member = |key: &str| {
+            members
+                .get(key)
+                .ok_or_else(|| invalid(format!("missing member {key:?}")))
+        };
+        let parts = Self {
+            types: member("types")?,
+            primary_type: member("primaryType")?,
+            domain: member("domain")?,
+            message: member("message")?,
+        };
+        check_numbers(parts.domain, &mut "domain".to_owned())?;
+        check_numbers(parts.message, &mut "message".to_owned())?;
+        Ok(parts)
+    }
+}
+
+/// What documents with the same `types` and `primaryType` share: the resolver and the
+/// resolved domain and primary types with their type hashes. alloy recomputes a type hash
+/// (linearising the type graph and formatting `encodeType`) on every call, so a batch
+/// builds this once per distinct schema rather than once per document.
+struct Schema {
+    resolver: Resolver,
+    /// The `EIP712Domain` struct the document declares, if it declares one.
+    domain: Option<(DynSolType, B256)>,
+    /// The primary type, unless it is `EIP712Domain` (then only the domain is hashed).
+    primary: Option<(DynSolType, B256)>,
+}
+
+impl Schema {
+    fn new(types: &Value, primary_type: &Value) -> Result<Self, EthError> {
+        let resolver: Resolver =
+            serde_json::from_value(types.clone()).map_err(|e| invalid(format!("types: {e}")))?;
+        let Value::String(primary_type) = primary_type else {
+            return Err(invalid("primaryType must be a string"));
+        };
+        let resolve_with_hash = |name: &str| -> Result<(DynSolType, B256), EthError> {
+            let ty = resolver
+                .resolve(name)
+                .map_err(|e| invalid(format!("{name}: {e}")))?;
+            let type_hash = resolver
+                .type_hash(name)
+                .map_err(|e| invalid(format!("{name}: {e}")))?;
+            Ok((ty, type_hash))
+        };
+        let domain = if resolver.contains_type_name("EIP712Domain") {
+            Some(resolve_with_hash("EIP712Domain")?)
+        } else {
+            None
+        };
+        let primary = if primary_type == "EIP712Domain" {
+            None
+        } else {
+            Some(resolve_with_hash(primary_type)?)
+        };
+        Ok(Self {
+            resolver,
+            domain,
+            primary,
+        })
+    }
+
+    /// The domain separator: the declared `EIP712Domain` struct's hash, or alloy's standard
+    /// domain when the document declares none.
+    fn domain_separator(&self, domain: &Value) -> Result<B256, EthError> {
+        if let Some((ty, type_hash)) = &self.domain {
+            return self.struct_hash(ty, *type_hash, domain, "domain");
         }
+        let domain: Eip712Domain =
+            serde_json::from_value(domain.clone()).map_err(|e| invalid(format!("domain: {e}")))?;
+        Ok(domain.separator())
     }
-    for key in ["domain", "message"] {
-        check_numbers(&members[key], &mut key.to_owned())?;
+
+    /// `keccak256(0x19 0x01 || domainSeparator || hashStruct(message))`.
+    fn signing_hash(&self, domain_separator: &B256, message: &Value) -> Result<B256, EthError> {
+        let mut buf = Vec::with_capacity(66);
+        buf.extend_from_slice(&[0x19, 0x01]);
+        buf.extend_from_slice(domain_separator.as_slice());
+        if let Some((ty, type_hash)) = &self.primary {
+            buf.extend_from_slice(
+                self.struct_hash(ty, *type_hash, message, "message")?
+                    .as_slice(),
+            );
+        }
+        Ok(keccak256(&buf))
     }
-    let typed: TypedData =
-        serde_json::from_value(doc.clone()).map_err(|e| invalid(e.to_string()))?;
-    let domain_separator = if typed.resolver.contains_type_name("EIP712Domain") {
-        let ty = typed
-            .resolver
-            .resolve("EIP712Domain")
-            .map_err(|e| invalid(format!("EIP712Domain: {e}")))?;
+
+    /// `hashStruct`: `keccak256(typeHash || encodeData(value))`.
+    fn struct_hash(
+        &self,
+        ty: &DynSolType,
+        type_hash: B256,
+        json: &Value,
+        what: &str,
+    ) -> Result<B256, EthError> {
         let value = ty
-            .coerce_json(&members["domain"])
-            .map_err(|e| invalid(format!("domain: {e}")))?;
-        typed
+            .coerce_json(json)
+            .map_err(|e| invalid(format!("{what}: {e}")))?;
+        let data = self
             .resolver
-            .eip712_data_word(&value)
-            .map_err(|e| invalid(format!("domain: {e}")))?
-    } else {
-        typed.domain.separator()
-    };
-    let mut buf = Vec::with_capacity(66);
-    buf.extend_from_slice(&[0x19, 0x01]);
-    buf.extend_from_slice(domain_separator.as_slice());
-    if typed.primary_type != "EIP712Domain" {
-        let struct_hash = typed
-            .hash_struct()
-            .map_err(|e| invalid(format!("message: {e}")))?;
-        buf.extend_from_slice(struct_hash.as_slice());
+            .encode_data(&value)
+            .map_err(|e| invalid(format!("{what}: {e}")))?
+            .ok_or_else(|| invalid(format!("{what}: the type must be a struct")))?;
+        let mut buf = Vec::with_capacity(32 + data.len());
+        buf.extend_from_slice(type_hash.as_slice());
+        buf.extend_from_slice(&data);
+        Ok(keccak256(&buf))
     }
-    Ok(keccak256(&buf))
+}
+
+/// Prepares every document of a batch serially, sharing schemas and domain separators
+/// between consecutive documents that have the same ones (the common case: one app, one
+/// domain); each entry is the document's schema index and domain separator, or its error.
+/// A document's schema index and domain separator, or why it has none.
+type Prepared = Result<(usize, B256), EthError>;
+
+fn prepare_batch(docs: &[Value]) -> (Vec<Schema>, Vec<Prepared>) {
+    let mut schemas: Vec<(&Value, &Value, Schema)> = Vec::new();
+    let mut last_domain: Option<(usize, &Value, B256)> = None;
+    let prepared = docs
+        .iter()
+        .map(|doc| {
+            let parts = Parts::of(doc)?;
+            let known = schemas
+                .iter()
+                .position(|(t, p, _)| *t == parts.types && *p == parts.primary_type);
+            let index = if let Some(index) = known {
+                index
+            } else {
+                let schema = Schema::new(parts.types, parts.primary_type)?;
+                schemas.push((parts.types, parts.primary_type, schema));
+                schemas.len() - 1
+            };
+            let separator = match last_domain {
+                Some((i, domain, separator)) if i == index && domain == parts.domain => separator,
+                _ => {
+                    let separator = schemas[index].2.domain_separator(parts.domain)?;
+                    last_domain = Some((index, parts.domain, separator));
+                    separator
+                }
+            };
+            Ok((index, separator))
+        })
+        .collect();
+    (schemas.into_iter().map(|(_, _, s)| s).collect(), prepared)
 }
 
 /// Hashes and signs an EIP-712 document, as `Account.sign_typed_data(key, full_message=...)`.
@@ -173,5 +301,10 @@ pub fn sign_typed_data_batch(
     docs: &[Value],
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
-    sign_hashes_batch(docs.len(), secret_keys, |i| hash_value(&docs[i]))
+    let (schemas, prepared) = prepare_batch(docs);
+    sign_hashes_batch(docs.len(), secret_keys, |i| {
+        let (schema, separator) = prepared[i].clone()?;
+        let message = docs[i].get("message").unwrap_or(&Value::Null);
+        schemas[schema].signing_hash(&separator, message)
+    })
 }

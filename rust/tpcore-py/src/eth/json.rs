@@ -13,13 +13,52 @@ fn invalid(path: &str, detail: &str) -> CoreError {
     CoreError::argument("invalid_json", format!("{path}: {detail}"))
 }
 
+/// A conversion failure: what went wrong, and the path segments to it, innermost first.
+/// The path is assembled only when a conversion fails, so the common case allocates none.
+struct Failure {
+    detail: String,
+    segments: Vec<String>,
+}
+
+impl Failure {
+    fn new(detail: impl Into<String>) -> Self {
+        Self {
+            detail: detail.into(),
+            segments: Vec::new(),
+        }
+    }
+
+    fn within(mut self, segment: String) -> Self {
+        self.segments.push(segment);
+        self
+    }
+
+    fn into_error(self, root: &str) -> CoreError {
+        let mut path = root.to_owned();
+        for segment in self.segments.iter().rev() {
+            path.push_str(segment);
+        }
+        invalid(&path, &self.detail)
+    }
+}
+
 /// Converts dicts, lists, tuples, str, int, bool, None and bytes (as 0x hex) into JSON.
 pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, CoreError> {
+    convert(obj).map_err(|failure| failure.into_error(path))
+}
+
+fn convert(obj: &Bound<'_, PyAny>) -> Result<Value, Failure> {
     if obj.is_none() {
         return Ok(Value::Null);
     }
     if let Ok(flag) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(flag.is_true()));
+    }
+    if let Ok(text) = obj.cast::<PyString>() {
+        let text = text
+            .to_str()
+            .map_err(|_| Failure::new("text is not valid UTF-8"))?;
+        return Ok(Value::String(text.to_owned()));
     }
     if obj.is_instance_of::<PyInt>() {
         if let Ok(small) = obj.extract::<i64>() {
@@ -28,15 +67,21 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, CoreE
         if let Ok(small) = obj.extract::<u64>() {
             return Ok(Value::Number(small.into()));
         }
-        return Ok(Value::String(
-            obj.str().map_err(|_| invalid(path, "bad int"))?.to_string(),
-        ));
+        let text = obj.str().map_err(|_| Failure::new("bad int"))?;
+        return Ok(Value::String(text.to_string()));
     }
-    if let Ok(text) = obj.cast::<PyString>() {
-        let text = text
-            .to_str()
-            .map_err(|_| invalid(path, "text is not valid UTF-8"))?;
-        return Ok(Value::String(text.to_owned()));
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (key, value) in dict.iter() {
+            let key = key
+                .cast::<PyString>()
+                .ok()
+                .and_then(|k| k.to_str().ok())
+                .ok_or_else(|| Failure::new("dict keys must be str"))?;
+            let value = convert(&value).map_err(|f| f.within(format!(".{key}")))?;
+            map.insert(key.to_owned(), value);
+        }
+        return Ok(Value::Object(map));
     }
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return Ok(Value::String(format!(
@@ -44,43 +89,27 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, CoreE
             hex::encode(bytes.as_bytes())
         )));
     }
-    if obj.is_instance_of::<PyFloat>() {
-        return Err(invalid(
-            path,
-            "floats are not allowed; use an int or a decimal string",
-        ));
-    }
-    if let Ok(dict) = obj.cast::<PyDict>() {
-        let mut map = Map::new();
-        for (key, value) in dict.iter() {
-            let key = key
-                .cast::<PyString>()
-                .map_err(|_| invalid(path, "dict keys must be str"))?
-                .to_string();
-            let value = to_json(&value, &format!("{path}.{key}"))?;
-            map.insert(key, value);
-        }
-        return Ok(Value::Object(map));
-    }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        let items = obj.try_iter().map_err(|_| invalid(path, "not iterable"))?;
+        let items = obj.try_iter().map_err(|_| Failure::new("not iterable"))?;
         return items
             .enumerate()
             .map(|(i, item)| {
-                let item = item.map_err(|_| invalid(path, "not iterable"))?;
-                to_json(&item, &format!("{path}[{i}]"))
+                let item = item.map_err(|_| Failure::new("not iterable"))?;
+                convert(&item).map_err(|f| f.within(format!("[{i}]")))
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Err(Failure::new(
+            "floats are not allowed; use an int or a decimal string",
+        ));
     }
     let kind = obj
         .get_type()
         .name()
         .map_or_else(|_| "?".to_owned(), |n| n.to_string());
-    Err(invalid(
-        path,
-        &format!("cannot be written as JSON ({kind})"),
-    ))
+    Err(Failure::new(format!("cannot be written as JSON ({kind})")))
 }
 
 /// A JSON document given as its text or as Python objects.
