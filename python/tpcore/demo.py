@@ -15,7 +15,7 @@ from typing import TextIO
 import numpy as np
 
 import tpcore
-from tpcore import sign
+from tpcore import eth, sign
 
 __all__ = ["run_tour"]
 
@@ -86,7 +86,66 @@ def _signing(out: TextIO) -> None:
     out.write(f"  keystore (scrypt n=2^14) round trip: {restored.address == hot_wallet.address}\n")
 
 
-SECTIONS: list[Section] = [_signing]
+def _ethereum(out: TextIO) -> None:
+    out.write("ethereum (transactions, EIP-712, ABI)\n")
+    key = sign.PrivateKey.generate()
+    n = 10_000
+    transactions = [
+        {
+            "type": 2,
+            "chainId": 1,
+            "nonce": nonce,
+            "gas": 21_000,
+            "maxFeePerGas": 40 * 10**9,
+            "maxPriorityFeePerGas": 2 * 10**9,
+            "to": "0x3535353535353535353535353535353535353535",
+            "value": 10**15,
+        }
+        for nonce in range(n)
+    ]
+    signed: list[eth.SignedTransaction] = []
+    _timed(
+        out,
+        "sign_transactions (EIP-1559)",
+        n,
+        lambda: signed.extend(eth.sign_transactions(transactions, key)),
+    )
+    sender = eth.recover_sender(signed[-1].raw_transaction)
+    out.write(f"  last transaction recovers to the signer: {sender == key.checksum_address}\n")
+
+    order = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+            ],
+            "Order": [
+                {"name": "maker", "type": "address"},
+                {"name": "amount", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Order",
+        "domain": {"name": "tpcore demo", "chainId": 1},
+    }
+    documents = [
+        {**order, "message": {"maker": key.checksum_address, "amount": 10**18, "nonce": i}}
+        for i in range(1_000)
+    ]
+    _timed(
+        out,
+        "sign_typed_data_batch (EIP-712)",
+        len(documents),
+        lambda: eth.sign_typed_data_batch(documents, key),
+    )
+    calldata = eth.encode_function_call("transfer(address,uint256)", [key.checksum_address, 7])
+    out.write(
+        f"  transfer calldata {calldata[:4].hex()}..., decodes to amount "
+        f"{eth.abi_decode(['address', 'uint256'], calldata[4:])[1]}\n"
+    )
+
+
+SECTIONS: list[Section] = [_signing, _ethereum]
 
 
 def run_tour(out: TextIO) -> int:
