@@ -83,14 +83,17 @@ __all__ = [
 ]
 
 
-def to_checksum_address(address: str | bytes) -> str:
+def to_checksum_address(address: str | bytes | bytearray) -> str:
     """Returns the EIP-55 checksummed form of an address given as 20 bytes or hex text.
 
     Text in any case is accepted, as eth-utils does; use :func:`parse_address` to reject a
     mixed-case address whose checksum is wrong.
     """
-    if isinstance(address, bytes):
-        return _checksum_of_bytes(address)
+    if isinstance(address, bytes | bytearray | memoryview):
+        return _checksum_of_bytes(bytes(address))
+    if not isinstance(address, str):
+        kind = type(address).__name__
+        raise InvalidInput(f"address: expected 20 bytes or hex text, got {kind}", "invalid_address")
     digits = address[2:] if address[:2] in ("0x", "0X") else address
     try:
         raw = bytes.fromhex(digits)

@@ -139,3 +139,11 @@ def test_parse_address_checksum_error_names_the_address() -> None:
         eth.parse_address(wrong)
     assert info.value.reason == "bad_checksum"
     assert str(info.value) == f"address: bad EIP-55 checksum in {wrong}"
+
+
+def test_to_checksum_address_takes_bytes_like_and_refuses_other_types() -> None:
+    raw = bytes(range(20))
+    assert eth.to_checksum_address(bytearray(raw)) == eth.to_checksum_address(raw)
+    with pytest.raises(InvalidInput) as info:
+        eth.to_checksum_address(5)  # type: ignore[arg-type]
+    assert info.value.reason == "invalid_address"

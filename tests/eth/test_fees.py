@@ -260,6 +260,7 @@ def test_suggest_fees_missing_member(missing: str) -> None:
 
 @pytest.mark.parametrize("headroom", [-1, 2**32])
 def test_suggest_fees_headroom_out_of_range(headroom: int) -> None:
-    # A PyO3 argument conversion, not InvalidInput: headroom_percent is a u32.
-    with pytest.raises(OverflowError):
+    with pytest.raises(InvalidInput) as info:
         eth.suggest_fees(GOOD, headroom_percent=headroom)
+    assert info.value.reason == "invalid_headroom"
+    assert str(info.value).startswith("headroom_percent: ")

@@ -397,3 +397,17 @@ def test_the_event_abi_must_be_one_event(abi: Any) -> None:
     with pytest.raises(InvalidInput) as info:
         eth.decode_log(abi, topics, data)
     assert info.value.reason == "invalid_abi_json"
+
+
+def test_an_unnamed_argument_never_overwrites_a_named_one() -> None:
+    abi = [
+        {
+            "type": "error",
+            "name": "Clash",
+            "inputs": [{"name": "arg1", "type": "uint256"}, {"name": "", "type": "uint256"}],
+        }
+    ]
+    data = eth.encode_function_call("Clash(uint256,uint256)", [7, 9])
+    decoded = eth.decode_revert(data, abi)
+    assert decoded["kind"] == "custom"
+    assert decoded["args"] == {"arg1": 7, "arg1_1": 9}

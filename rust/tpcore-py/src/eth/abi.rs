@@ -180,11 +180,16 @@ fn encode_function_call<'py>(
 fn named_args<'py>(py: Python<'py>, args: &[(String, AbiValue)]) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     for (position, (name, value)) in args.iter().enumerate() {
-        let key = if name.is_empty() {
+        // Unnamed inputs are `arg<position>`, as web3.py names them; a name that is already
+        // taken gets `_<position>` appended so no value is lost.
+        let mut key = if name.is_empty() {
             format!("arg{position}")
         } else {
             name.clone()
         };
+        if out.contains(&key)? {
+            key = format!("{key}_{position}");
+        }
         out.set_item(key, to_python(py, value)?)?;
     }
     Ok(out)

@@ -42,8 +42,14 @@ fn fee_dict<'py>(py: Python<'py>, fee: &Fee) -> PyResult<Bound<'py, PyDict>> {
 fn suggest_fees<'py>(
     py: Python<'py>,
     fee_history: &Bound<'py, PyAny>,
-    headroom_percent: u32,
+    headroom_percent: i64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let headroom_percent = u32::try_from(headroom_percent).map_err(|_| {
+        CoreError::argument(
+            "invalid_headroom",
+            format!("headroom_percent: {headroom_percent} is not between 0 and 2**32 - 1"),
+        )
+    })?;
     let base_fees = as_list(&item(fee_history, "baseFeePerGas")?, "baseFeePerGas")?
         .iter()
         .enumerate()
