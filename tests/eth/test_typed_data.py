@@ -376,3 +376,19 @@ def test_text_that_is_not_unicode_is_refused() -> None:
     document["message"]["contents"] = "\ud800"
     with pytest.raises(InvalidInput):
         eth.hash_typed_data(document)
+
+
+def test_a_batch_built_from_one_template_signs_each_document_as_alone() -> None:
+    template = {k: v for k, v in MAIL.items() if k != "message"}
+    documents = [
+        {**template, "message": {**MAIL["message"], "contents": f"note {i}"}} for i in range(40)
+    ]
+    batch = eth.sign_typed_data_batch(documents, SECRET)
+    assert [s.signature for s in batch] == [
+        eth.sign_typed_data(doc, SECRET).signature for doc in documents
+    ]
+    # A document that swaps in a different (equal-looking) domain is read afresh.
+    documents[7] = {**documents[7], "domain": {**template["domain"], "chainId": 1.0}}
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, SECRET)
+    assert info.value.index == 7

@@ -110,22 +110,34 @@ pub fn hash_typed_data<J: TypedDataJson + ?Sized>(json: &J) -> Result<B256, EthE
 }
 
 fn hash_value(doc: &Value) -> Result<B256, EthError> {
-    let parts = Parts::of(doc)?;
+    let parts = TypedDataParts::of(doc)?;
     let schema = Schema::new(parts.types, parts.primary_type)?;
     let domain_separator = schema.domain_separator(parts.domain)?;
     schema.signing_hash(&domain_separator, parts.message)
 }
 
-/// The four members of a typed-data document, checked present.
-struct Parts<'a> {
-    types: &'a Value,
-    primary_type: &'a Value,
-    domain: &'a Value,
-    message: &'a Value,
+/// The four members of one typed-data document, borrowed. The documents of a batch may
+/// share one `types` and one `domain` value, which [`sign_typed_data_parts`] then prepares
+/// once.
+#[derive(Debug, Clone, Copy)]
+pub struct TypedDataParts<'a> {
+    /// `types`: the struct definitions.
+    pub types: &'a Value,
+    /// `primaryType`: the name of the message's struct.
+    pub primary_type: &'a Value,
+    /// `domain`: the values of the `EIP712Domain` struct.
+    pub domain: &'a Value,
+    /// `message`: the values of the primary struct.
+    pub message: &'a Value,
 }
 
-impl<'a> Parts<'a> {
-    fn of(doc: &'a Value) -> Result<Self, EthError> {
+impl<'a> TypedDataParts<'a> {
+    /// Borrows the four members of a whole document.
+    ///
+    /// # Errors
+    ///
+    /// [`EthError::InvalidTypedData`] if the document is not an object or lacks a member.
+    pub fn of(doc: &'a Value) -> Result<Self, EthError> {
         let Value::Object(members) = doc else {
             return Err(invalid("the document must be a JSON object"));
         };
@@ -134,15 +146,12 @@ impl<'a> Parts<'a> {
                 .get(key)
                 .ok_or_else(|| invalid(format!("missing member {key:?}")))
         };
-        let parts = Self {
+        Ok(Self {
             types: member("types")?,
             primary_type: member("primaryType")?,
             domain: member("domain")?,
             message: member("message")?,
-        };
-        check_numbers(parts.domain, &mut "domain".to_owned())?;
-        check_numbers(parts.message, &mut "message".to_owned())?;
-        Ok(parts)
+        })
     }
 }
 
@@ -194,6 +203,7 @@ impl Schema {
     /// The domain separator: the declared `EIP712Domain` struct's hash, or alloy's standard
     /// domain when the document declares none.
     fn domain_separator(&self, domain: &Value) -> Result<B256, EthError> {
+        check_numbers(domain, &mut "domain".to_owned())?;
         if let Some((ty, type_hash)) = &self.domain {
             return self.struct_hash(ty, *type_hash, domain, "domain");
         }
@@ -204,6 +214,7 @@ impl Schema {
 
     /// `keccak256(0x19 0x01 || domainSeparator || hashStruct(message))`.
     fn signing_hash(&self, domain_separator: &B256, message: &Value) -> Result<B256, EthError> {
+        check_numbers(message, &mut "message".to_owned())?;
         let mut buf = Vec::with_capacity(66);
         buf.extend_from_slice(&[0x19, 0x01]);
         buf.extend_from_slice(domain_separator.as_slice());
@@ -245,16 +256,19 @@ impl Schema {
 /// A document's schema index and domain separator, or why it has none.
 type Prepared = Result<(usize, B256), EthError>;
 
-fn prepare_batch(docs: &[Value]) -> (Vec<Schema>, Vec<Prepared>) {
+fn prepare_batch(docs: &[Result<TypedDataParts<'_>, EthError>]) -> (Vec<Schema>, Vec<Prepared>) {
     let mut schemas: Vec<(&Value, &Value, Schema)> = Vec::new();
     let mut last_domain: Option<(usize, &Value, B256)> = None;
+    // Shared values are compared by address first: a batch built from one `types` value
+    // never pays for a deep comparison.
+    let same = |a: &Value, b: &Value| std::ptr::eq(a, b) || a == b;
     let prepared = docs
         .iter()
-        .map(|doc| {
-            let parts = Parts::of(doc)?;
+        .map(|parts| {
+            let parts = parts.as_ref().map_err(Clone::clone)?;
             let known = schemas
                 .iter()
-                .position(|(t, p, _)| *t == parts.types && *p == parts.primary_type);
+                .position(|(t, p, _)| same(t, parts.types) && same(p, parts.primary_type));
             let index = if let Some(index) = known {
                 index
             } else {
@@ -263,7 +277,9 @@ fn prepare_batch(docs: &[Value]) -> (Vec<Schema>, Vec<Prepared>) {
                 schemas.len() - 1
             };
             let separator = match last_domain {
-                Some((i, domain, separator)) if i == index && domain == parts.domain => separator,
+                Some((i, domain, separator)) if i == index && same(domain, parts.domain) => {
+                    separator
+                }
                 _ => {
                     let separator = schemas[index].2.domain_separator(parts.domain)?;
                     last_domain = Some((index, parts.domain, separator));
@@ -274,6 +290,19 @@ fn prepare_batch(docs: &[Value]) -> (Vec<Schema>, Vec<Prepared>) {
         })
         .collect();
     (schemas.into_iter().map(|(_, _, s)| s).collect(), prepared)
+}
+
+/// Signs prepared documents: each is its parts or the error found reading it.
+fn sign_prepared(
+    docs: &[Result<TypedDataParts<'_>, EthError>],
+    secret_keys: &[u8],
+) -> Result<Vec<SignedMessage>, EthError> {
+    let (schemas, prepared) = prepare_batch(docs);
+    sign_hashes_batch(docs.len(), secret_keys, |i| {
+        let (schema, separator) = prepared[i].clone()?;
+        let message = docs[i].as_ref().map_err(Clone::clone)?.message;
+        schemas[schema].signing_hash(&separator, message)
+    })
 }
 
 /// Hashes and signs an EIP-712 document, as `Account.sign_typed_data(key, full_message=...)`.
@@ -301,10 +330,21 @@ pub fn sign_typed_data_batch(
     docs: &[Value],
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
-    let (schemas, prepared) = prepare_batch(docs);
-    sign_hashes_batch(docs.len(), secret_keys, |i| {
-        let (schema, separator) = prepared[i].clone()?;
-        let message = docs[i].get("message").unwrap_or(&Value::Null);
-        schemas[schema].signing_hash(&separator, message)
-    })
+    let parts: Vec<_> = docs.iter().map(TypedDataParts::of).collect();
+    sign_prepared(&parts, secret_keys)
+}
+
+/// Signs a batch of documents given as their parts, which may share `types` and `domain`
+/// values; errors as [`sign_typed_data_batch`].
+///
+/// # Errors
+///
+/// The first bad document or key, wrapped by [`EthError::at`] with its index; a wrong
+/// `secret_keys` length as [`EthError::Sign`] (`invalid_length`).
+pub fn sign_typed_data_parts(
+    docs: &[TypedDataParts<'_>],
+    secret_keys: &[u8],
+) -> Result<Vec<SignedMessage>, EthError> {
+    let parts: Vec<_> = docs.iter().copied().map(Ok).collect();
+    sign_prepared(&parts, secret_keys)
 }
