@@ -90,6 +90,11 @@ def _median(bench: dict[str, object]) -> float:
     return float(stats["median"])
 
 
+def _ratio(ratio: float) -> str:
+    # Two decimals below 10x, so a ratio just under its target never prints as equal to it.
+    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.1f}x"
+
+
 def _rate(seconds: float, n: int) -> str:
     per_second = n / seconds
     if per_second >= 1e6:
@@ -114,7 +119,7 @@ def render_markdown(rows: Sequence[Row], *, machine: str = "") -> str:
         ours, theirs = _rate(row.tpcore_seconds, row.n), _rate(row.peer_seconds, row.n)
         lines.append(
             f"| {row.case} | {row.n:,} | {row.impl} | {ours} | {row.peer} | {theirs} "
-            f"| {row.ratio:.1f}x | {target}{mark} |"
+            f"| {_ratio(row.ratio)} | {target}{mark} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -43,10 +43,10 @@ def test_markdown_marks_ratios_below_target_and_names_the_command() -> None:
     table = render_markdown(build_rows(BENCHMARKS))
     assert "`make bench`" in table
     assert (
-        "| ecdsa_sign | 100 | tpcore | 100.0k/s | coincurve | 33.3k/s | 3.0x | >= 2x ok |"
+        "| ecdsa_sign | 100 | tpcore | 100.0k/s | coincurve | 33.3k/s | 3.00x | >= 2x ok |"
     ) in table
     assert (
-        "| keccak256 | 10 | tpcore | 5.0k/s | pycryptodome | 2.5k/s | 2.0x | >= 10x **below** |"
+        "| keccak256 | 10 | tpcore | 5.0k/s | pycryptodome | 2.5k/s | 2.00x | >= 10x **below** |"
     ) in table
 
 
