@@ -109,7 +109,12 @@ def test_sign_transaction_one_eth_account(benchmark) -> None:
 # ---------------------------------------------------------------- EIP-712 and ABI
 
 
-def _typed_documents(n: int) -> list[dict[str, Any]]:
+def _typed_documents(n: int, *, template: bool = False) -> list[dict[str, Any]]:
+    """Order documents: a fresh dict each (independent requests), or built from one template."""
+    if template:
+        first = _typed_documents(1)[0]
+        shared = {key: value for key, value in first.items() if key != "message"}
+        return [{**shared, "message": doc["message"]} for doc in _typed_documents(n)]
     return [
         {
             "types": {
@@ -148,16 +153,24 @@ def _typed_documents(n: int) -> list[dict[str, Any]]:
     ]
 
 
+TYPED_CASES = {
+    False: "sign_typed_data (EIP-712 order)",
+    True: "sign_typed_data (EIP-712 order, one template)",
+}
+
+
+@pytest.mark.parametrize("template", [False, True], ids=["fresh", "template"])
 @pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_tpcore(benchmark, n: int) -> None:
-    documents, key = _typed_documents(n), sign.PrivateKey.from_bytes(SECRET)
+def test_sign_typed_data_tpcore(benchmark, n: int, template: bool) -> None:
+    documents = _typed_documents(n, template=template)
+    key = sign.PrivateKey.from_bytes(SECRET)
     targets = {"eth-account": 25.0} if n == 10_000 else None
     signed = measure(
         benchmark,
         eth.sign_typed_data_batch,
         documents,
         key,
-        case="sign_typed_data (EIP-712 order)",
+        case=TYPED_CASES[template],
         impl="tpcore",
         n=n,
         peer=False,
@@ -166,9 +179,10 @@ def test_sign_typed_data_tpcore(benchmark, n: int) -> None:
     assert len(signed) == n
 
 
+@pytest.mark.parametrize("template", [False, True], ids=["fresh", "template"])
 @pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_eth_account(benchmark, n: int) -> None:
-    documents, account = _typed_documents(n), Account.from_key(SECRET)
+def test_sign_typed_data_eth_account(benchmark, n: int, template: bool) -> None:
+    documents, account = _typed_documents(n, template=template), Account.from_key(SECRET)
 
     def loop() -> list[object]:
         return [account.sign_typed_data(full_message=doc) for doc in documents]
@@ -177,7 +191,7 @@ def test_sign_typed_data_eth_account(benchmark, n: int) -> None:
     measure(
         benchmark,
         loop,
-        case="sign_typed_data (EIP-712 order)",
+        case=TYPED_CASES[template],
         impl="eth-account",
         n=n,
         peer=True,

@@ -94,6 +94,7 @@ impl From<tpcore_risk::RiskError> for CoreError {
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> Self {
+        let wrong_password = matches!(err, CoreError::Sign(tpcore_sign::SignError::WrongPassword));
         let (message, reason, index) = match err {
             CoreError::Sign(e) => (e.to_string(), e.reason(), e.index()),
             CoreError::Eth(e) => (e.to_string(), e.reason(), e.index()),
@@ -105,7 +106,7 @@ impl From<CoreError> for PyErr {
                 index,
             } => (message, reason, index),
         };
-        if reason == tpcore_sign::SignError::WrongPassword.reason() {
+        if wrong_password {
             return DecryptionError::new_err((message, reason, index));
         }
         InvalidInput::new_err((message, reason, index))

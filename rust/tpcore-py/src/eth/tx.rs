@@ -448,13 +448,22 @@ fn sign_read(
     froms: &[(usize, Address)],
     secrets: &[u8],
 ) -> Result<Vec<SignedTx>, CoreError> {
-    let key_row = |index: usize| if secrets.len() == 32 { 0 } else { index };
+    // The address of a broadcast key is derived once (a curve multiplication), not per row.
+    let address_of = |row: usize| {
+        tpcore_sign::ecdsa::PrivateKey::from_bytes(&secrets[row * 32..row * 32 + 32])
+            .ok()
+            .map(|key| key.address())
+    };
+    let broadcast = (secrets.len() == 32 && !froms.is_empty())
+        .then(|| address_of(0))
+        .flatten();
     let from_error = froms.iter().find_map(|&(index, from)| {
-        let row = key_row(index) * 32;
-        let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(&secrets[row..row + 32]).ok()?;
-        check_from(Some(from), &key.address())
-            .err()
-            .map(|e| e.at(index))
+        let signer = if secrets.len() == 32 {
+            broadcast?
+        } else {
+            address_of(index)?
+        };
+        check_from(Some(from), &signer).err().map(|e| e.at(index))
     });
     if requests.is_empty() {
         return from_error.map_or(Ok(Vec::new()), Err);
