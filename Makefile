@@ -52,7 +52,7 @@ bench: build
 
 # A short pass for CI: few rounds, prints each tpcore-vs-peer ratio.
 bench-quick: build
-	$(BIN)/pytest benches -q --benchmark-only --benchmark-min-rounds=3 \
+	TPCORE_BENCH_QUICK=1 $(BIN)/pytest benches -q --benchmark-only --benchmark-min-rounds=3 \
 		--benchmark-max-time=0.05 --benchmark-warmup=off --benchmark-json=$(BENCH_JSON)
 	$(PY) benches/report.py $(BENCH_JSON)
 

@@ -24,6 +24,7 @@ def measure(
     peer: bool,
     targets: dict[str, float] | None = None,
     rounds: int | None = None,
+    setup: Callable[[], tuple[tuple[object, ...], dict[str, object]]] | None = None,
 ) -> object:
     """Runs ``work(*args)`` under ``benchmark``, tagged for the ratio table.
 
@@ -39,6 +40,8 @@ def measure(
             the peer's ``impl`` name; set on the tpcore side.
         rounds: A fixed number of rounds, for peers too slow to calibrate (one call of an
             eth-account loop over 10,000 items takes seconds).
+        setup: Builds fresh ``(args, kwargs)`` for each round outside the timed region, for
+            work that changes its input (an order book); needs ``rounds``.
     """
     benchmark.group = f"{case} n={n}"
     benchmark.extra_info.update(
@@ -50,6 +53,8 @@ def measure(
             "targets": targets or {},
         }
     )
+    if setup is not None:
+        return benchmark.pedantic(work, setup=setup, rounds=rounds or 5, iterations=1)
     if rounds is not None:
         return benchmark.pedantic(work, args=args, rounds=rounds, iterations=1)
     return benchmark(work, *args)

@@ -7,7 +7,7 @@ snake_case strings and part of the API.
 
 from __future__ import annotations
 
-__all__ = ["DecryptionError", "InvalidInput", "TpcoreError"]
+__all__ = ["DecryptionError", "InvalidInput", "InvariantError", "TpcoreError"]
 
 
 class TpcoreError(Exception):
@@ -39,4 +39,11 @@ class DecryptionError(InvalidInput):
     """A keystore did not decrypt: the password is wrong or the file was altered.
 
     Its ``reason`` is ``"wrong_password"``; the MAC is checked before anything is decrypted.
+    """
+
+
+class InvariantError(TpcoreError, AssertionError):
+    """A structural invariant of an order book does not hold (a bug, never bad input).
+
+    Raised by ``Engine.validate_invariants()``, which tests and replay checks call.
     """

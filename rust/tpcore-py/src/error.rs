@@ -8,6 +8,7 @@ use pyo3::PyErr;
 
 pyo3::import_exception!(tpcore.errors, InvalidInput);
 pyo3::import_exception!(tpcore.errors, DecryptionError);
+pyo3::import_exception!(tpcore.errors, InvariantError);
 
 /// An error from any core crate, on its way to Python.
 #[derive(Debug)]

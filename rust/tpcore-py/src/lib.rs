@@ -5,6 +5,7 @@
 //! exceptions of `tpcore.errors` in one place ([`error`]).
 
 mod arrays;
+mod book;
 mod error;
 mod eth;
 mod parallel;
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     parallel::register(m)?;
     sign::register(m)?;
     eth::register(m)?;
+    book::register(m)?;
     Ok(())
 }

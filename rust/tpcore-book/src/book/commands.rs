@@ -314,7 +314,7 @@ impl Book {
                 self.cancel_resting(slot, Reason::User, EventKind::Cancelled, command.seq, out);
             }
             Some(Handle::Stop(slot)) => {
-                self.cancel_stop(slot, Reason::User, EventKind::Cancelled, command.seq, out)
+                self.cancel_stop(slot, Reason::User, EventKind::Cancelled, command.seq, out);
             }
             None => out.push(rejected(command, Reason::UnknownOrder)),
         }
@@ -536,7 +536,7 @@ impl Book {
                     );
                 }
                 Some(Handle::Stop(slot)) => {
-                    self.cancel_stop(slot, Reason::Expired, EventKind::Expired, command.seq, out)
+                    self.cancel_stop(slot, Reason::Expired, EventKind::Expired, command.seq, out);
                 }
                 None => {
                     self.expiries.remove(&(at, id));
