@@ -15,7 +15,7 @@ from typing import TextIO
 import numpy as np
 
 import tpcore
-from tpcore import eth, sign
+from tpcore import book, eth, sign
 
 __all__ = ["run_tour"]
 
@@ -145,7 +145,63 @@ def _ethereum(out: TextIO) -> None:
     )
 
 
-SECTIONS: list[Section] = [_signing, _ethereum]
+def _order_flow(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A random flow on one book: limit orders around a mid (a fifth of them IOC) and
+    cancels of earlier orders."""
+    commands = book.commands(n)
+    commands["seq"] = np.arange(1, n + 1)
+    commands["symbol"] = 1
+    cancel = rng.random(n) < 0.2
+    commands["kind"] = np.where(cancel, book.CommandKind.CANCEL, book.CommandKind.SUBMIT)
+    ids = np.arange(1, n + 1, dtype=np.uint64)
+    earlier = (ids * rng.random(n)).astype(np.uint64) + 1
+    commands["order_id"] = np.where(cancel, earlier, ids)
+    commands["account"] = commands["order_id"] % 50 + 1
+    commands["side"] = rng.integers(1, 3, n)
+    commands["order_type"] = np.where(cancel, 0, book.OrderType.LIMIT)
+    ioc = rng.random(n) < 0.2
+    commands["tif"] = np.where(ioc, book.TimeInForce.IOC, book.TimeInForce.GTC)
+    commands["price"] = np.where(cancel, 0, 6_400_000 + rng.integers(-500, 500, n))
+    commands["qty"] = np.where(cancel, 0, rng.integers(1, 500, n))
+    return commands
+
+
+def _matching(out: TextIO) -> None:
+    out.write("matching (one BTC-USDT book, price-time priority, maker/taker fees)\n")
+    btc = book.instrument(1, "BTC-USDT", tick_size="0.01", lot_size="0.001")
+    engine = book.Engine(fee_tiers=[(-50, 400)])
+    engine.add_book(btc)
+    n = 200_000
+    commands = _order_flow(n, np.random.default_rng(11))
+    events = np.empty(0, dtype=book.EVENT_DTYPE)
+
+    def process() -> None:
+        nonlocal events
+        events = engine.process(commands)
+
+    _timed(out, "Engine.process (limit, IOC, cancel)", n, process)
+    counts = np.bincount(events["kind"], minlength=8)
+    trades = events[events["kind"] == book.EventKind.TRADE]
+    volume = book.qty_decimal(btc, int(trades["qty"].sum()))
+    fees = book.notional_decimal(btc, int(trades["taker_fee"].sum() + trades["maker_fee"].sum()))
+    out.write(
+        f"  {counts[book.EventKind.TRADE]:,} trades for {volume} BTC, fees {fees:.2f} USDT; "
+        f"{counts[book.EventKind.CANCELLED]:,} cancelled, {counts[book.EventKind.REJECTED]:,} "
+        "rejected (cancels of filled orders)\n"
+    )
+    bid, ask = engine.best_bid(1), engine.best_ask(1)
+    if bid and ask:
+        out.write(
+            f"  touch {book.price_decimal(btc, bid[0])} / {book.price_decimal(btc, ask[0])}, "
+            f"{sum(engine.order_count(1))} orders resting\n"
+        )
+    snapshot = engine.snapshot()
+    restored = book.Engine.restore(snapshot)
+    same = restored.state_hash() == engine.state_hash()
+    out.write(f"  snapshot {len(snapshot):,} bytes; restored state hash equal: {same}\n")
+
+
+SECTIONS: list[Section] = [_signing, _ethereum, _matching]
 
 
 def run_tour(out: TextIO) -> int:
