@@ -120,15 +120,18 @@ impl Engine {
         out: &mut Vec<u8>,
     ) -> Result<usize, BookError> {
         let records = codec::command_records(commands)?;
-        let mut events = Vec::with_capacity(records.len() * 2);
         let mut batch = Vec::with_capacity(CHUNK.min(records.len()));
+        let mut events = Vec::with_capacity(2 * CHUNK.min(records.len()));
+        let mut written = 0;
         for chunk in records.chunks(CHUNK) {
             batch.clear();
             batch.extend(chunk.iter().map(Command::decode));
+            events.clear();
             self.process(&batch, &mut events);
+            codec::append_event_records(&events, out);
+            written += events.len();
         }
-        codec::append_event_records(&events, out);
-        Ok(events.len())
+        Ok(written)
     }
 
     /// The versioned snapshot of every book and the fee schedule.

@@ -121,8 +121,56 @@ impl FeeSchedule {
 /// an i128 and the quotient an i64.
 #[must_use]
 pub fn fee(notional: i64, rate: i32) -> i64 {
+    // Most products fit an i64, where the division by the constant scale is a multiply;
+    // the i128 path below gives the same result and is kept for the rest.
+    if let Some(product) = notional.checked_mul(i64::from(rate)) {
+        const SCALE: i64 = RATE_SCALE as i64;
+        return product.div_euclid(SCALE) + i64::from(product.rem_euclid(SCALE) != 0);
+    }
     let product = i128::from(notional) * i128::from(rate);
     let fee = product.div_euclid(RATE_SCALE) + i128::from(product.rem_euclid(RATE_SCALE) != 0);
     // |fee| <= notional / 10 + 1, which fits.
     i64::try_from(fee).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_RATE, RATE_SCALE, fee};
+    use proptest::prelude::*;
+
+    /// The rounding written out in i128, as the fee is defined.
+    fn reference(notional: i64, rate: i32) -> i64 {
+        let product = i128::from(notional) * i128::from(rate);
+        let up = product.div_euclid(RATE_SCALE) + i128::from(product.rem_euclid(RATE_SCALE) != 0);
+        i64::try_from(up).unwrap_or(i64::MAX)
+    }
+
+    proptest! {
+        /// The i64 fast path and the i128 path agree with the definition everywhere.
+        #[test]
+        fn fee_matches_the_i128_definition(
+            notional in any::<i64>(),
+            rate in -MAX_RATE..=MAX_RATE,
+        ) {
+            prop_assert_eq!(fee(notional, rate), reference(notional, rate));
+        }
+    }
+
+    #[test]
+    fn fee_at_the_edges_of_the_fast_path() {
+        for notional in [
+            0,
+            1,
+            999_999,
+            1_000_000,
+            i64::MAX / 100_000,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            for rate in [-MAX_RATE, -1, 0, 1, 250, MAX_RATE] {
+                assert_eq!(fee(notional, rate), reference(notional, rate));
+                assert_eq!(fee(-notional, rate), reference(-notional, rate));
+            }
+        }
+    }
 }

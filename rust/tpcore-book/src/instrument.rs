@@ -121,7 +121,8 @@ impl Instrument {
     }
 }
 
-/// Largest quantity an instrument may allow (2^62), so sums of two never overflow.
+/// Largest quantity an instrument may allow (2^62). Totals over many orders (a level's
+/// visible quantity) are kept wider, so they never overflow.
 pub const MAX_QTY: i64 = 1 << 62;
 /// Largest price an instrument may allow (2^62).
 pub const MAX_PRICE: i64 = 1 << 62;

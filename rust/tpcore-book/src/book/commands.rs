@@ -78,7 +78,8 @@ impl Book {
         let inst = &self.instrument;
         if qty <= 0 {
             Err(Reason::InvalidQuantity)
-        } else if qty % inst.lot_size != 0 {
+        } else if inst.lot_size != 1 && qty % inst.lot_size != 0 {
+            // (A unit lot, the common case, skips the division.)
             Err(Reason::QuantityOffLot)
         } else if qty < inst.min_qty || qty > inst.max_qty {
             Err(Reason::QuantityOutOfRange)
@@ -92,7 +93,7 @@ impl Book {
         let inst = &self.instrument;
         if price <= 0 {
             Err(invalid)
-        } else if price % inst.tick_size != 0 {
+        } else if inst.tick_size != 1 && price % inst.tick_size != 0 {
             Err(if invalid == Reason::InvalidTriggerPrice {
                 invalid
             } else {
@@ -273,7 +274,7 @@ impl Book {
             limit: price,
             market: order.order_type == OrderType::Market,
             leaves: qty,
-            budget: command.quote_budget,
+            budget: (command.quote_budget > 0).then_some(command.quote_budget),
             tif: order.tif,
             stp: order.stp,
             tier,
@@ -454,7 +455,7 @@ impl Book {
             limit: price,
             market: false,
             leaves: new_qty,
-            budget: 0,
+            budget: None,
             tif: order.tif,
             stp: order.stp,
             tier: order.tier,
@@ -466,8 +467,10 @@ impl Book {
             },
             expire_at: ext.expire_at,
         };
+        // The id stays in the live table while the order re-enters: matching never looks
+        // it up, and the outcome overwrites it (rests) or removes it (finishes), which
+        // saves a remove and a fresh insert.
         self.remove_resting(slot);
-        self.ids.unset_live(incoming.id);
         out.push(amended(price));
         self.execute(incoming, command.seq, fees, out);
     }
@@ -481,7 +484,7 @@ impl Book {
         };
         for &side in sides {
             let mut resting = Vec::new();
-            for level in self.ladder(side).best_first() {
+            for level in self.live_levels(side) {
                 let mut slot = self.levels[level].head;
                 while slot != super::store::NIL {
                     if self.orders[slot].account == command.account {

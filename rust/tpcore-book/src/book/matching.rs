@@ -22,8 +22,9 @@ pub(crate) struct Incoming {
     pub(crate) market: bool,
     /// Open quantity.
     pub(crate) leaves: i64,
-    /// Notional it may still spend; 0 for no budget.
-    pub(crate) budget: i64,
+    /// Notional it may still spend; `None` for no budget. A budget spent exactly is
+    /// `Some(0)` and stops the order, not "no budget".
+    pub(crate) budget: Option<i64>,
     pub(crate) tif: TimeInForce,
     pub(crate) stp: SelfTrade,
     pub(crate) tier: u16,
@@ -140,9 +141,9 @@ impl Book {
                     }
                 } else {
                     let mut qty = order.leaves.min(maker.leaves);
-                    if order.budget > 0 {
+                    if let Some(budget) = order.budget {
                         let lot = self.instrument.lot_size;
-                        let affordable = order.budget / price / lot * lot;
+                        let affordable = budget / price / lot * lot;
                         if affordable == 0 {
                             return Stop::Budget;
                         }
@@ -181,12 +182,12 @@ impl Book {
         // trade price is the maker's price, so the notional fits.
         let notional = price.saturating_mul(qty);
         order.leaves -= qty;
-        if order.budget > 0 {
-            order.budget -= notional;
+        if let Some(budget) = order.budget.as_mut() {
+            *budget -= notional;
         }
         let level_slot = self.orders[maker_slot].level;
         self.orders[maker_slot].leaves -= qty;
-        self.levels[level_slot].visible -= qty;
+        self.levels[level_slot].visible -= i128::from(qty);
         let maker = &self.orders[maker_slot];
         let (maker_id, maker_account, maker_side) = (maker.id, maker.account, maker.side);
         let mut maker_leaves = maker.leaves;
@@ -225,7 +226,7 @@ impl Book {
             let open = refill + ext.hidden;
             let level_slot = self.orders[slot].level;
             self.orders[slot].leaves = refill;
-            self.levels[level_slot].visible += refill;
+            self.levels[level_slot].visible += i128::from(refill);
             self.unlink(slot);
             self.link_back(level_slot, slot);
             return open;
@@ -329,7 +330,7 @@ impl Book {
     /// under every other mode.
     fn can_fill(&self, order: &Incoming) -> bool {
         let mut available = 0i64;
-        for level_slot in self.ladder(order.side.opposite()).best_first() {
+        for level_slot in self.live_levels(order.side.opposite()) {
             let level = &self.levels[level_slot];
             if !crosses(order.side, order.limit, level.price) {
                 return false;
@@ -394,7 +395,13 @@ impl Book {
     pub(crate) fn insert_resting(&mut self, side: Side, order: &RestingOrder) {
         let price = order.price;
         let level_slot = match self.ladder(side).find(price) {
-            Ok(pos) => self.ladder(side).level_at_pos(pos),
+            Ok(pos) => {
+                let slot = self.ladder(side).level_at_pos(pos);
+                if self.levels[slot].count == 0 {
+                    self.ladder_mut(side).reuse_placeholder();
+                }
+                slot
+            }
             Err(pos) => {
                 let slot = self.levels.insert(Level {
                     price,
@@ -434,7 +441,7 @@ impl Book {
             flags: order.flags,
             tif,
         });
-        self.levels[level_slot].visible += order.visible;
+        self.levels[level_slot].visible += i128::from(order.visible);
         self.link_back(level_slot, slot);
         self.ids.set_live(order.order_id, Handle::Resting(slot));
         self.touch(side, price);
@@ -493,11 +500,14 @@ impl Book {
             (order.level, order.side, order.leaves, order.ext, order.id);
         self.unlink(slot);
         let level = &mut self.levels[level_slot];
-        level.visible -= leaves;
+        level.visible -= i128::from(leaves);
         let price = level.price;
         if level.count == 0 {
-            self.ladder_mut(side).remove(price);
-            self.levels.remove(level_slot);
+            let ladder = match side {
+                Side::Buy => &mut self.bids,
+                Side::Sell => &mut self.asks,
+            };
+            ladder.release(level_slot, &mut self.levels);
         }
         if ext != NIL {
             let expire_at = self.exts[ext].expire_at;
@@ -552,7 +562,7 @@ impl Book {
         let order = &mut self.orders[slot];
         order.leaves -= from_visible;
         let (level_slot, side) = (order.level, order.side);
-        self.levels[level_slot].visible -= from_visible;
+        self.levels[level_slot].visible -= i128::from(from_visible);
         let price = self.levels[level_slot].price;
         self.touch(side, price);
     }
@@ -594,7 +604,7 @@ impl Book {
             limit: stop.price,
             market,
             leaves: stop.qty,
-            budget: 0,
+            budget: None,
             tif: stop.tif,
             stp: stop.stp,
             tier: stop.tier,

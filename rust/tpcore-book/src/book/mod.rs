@@ -27,7 +27,7 @@ use store::{Ladder, Level, NIL, Order, OrderExt, Slab};
 pub struct DepthLevel {
     /// Level price.
     pub price: i64,
-    /// Visible quantity (iceberg reserves are not shown).
+    /// Visible quantity (iceberg reserves are not shown), saturating at `i64::MAX`.
     pub qty: i64,
     /// Number of orders.
     pub orders: u32,
@@ -40,7 +40,7 @@ pub struct L2Delta {
     pub side: Side,
     /// Level price.
     pub price: i64,
-    /// Visible quantity now.
+    /// Visible quantity now, saturating at `i64::MAX`.
     pub qty: i64,
 }
 
@@ -182,11 +182,19 @@ impl Book {
         }
     }
 
+    /// The levels of a side that hold orders, best first (the ladder's empty placeholders
+    /// skipped).
+    fn live_levels(&self, side: Side) -> impl Iterator<Item = u32> + '_ {
+        self.ladder(side)
+            .best_first()
+            .filter(|&l| self.levels[l].count > 0)
+    }
+
     fn depth_level(&self, level: u32) -> DepthLevel {
         let level = &self.levels[level];
         DepthLevel {
             price: level.price,
-            qty: level.visible,
+            qty: level.shown(),
             orders: level.count,
         }
     }
@@ -206,8 +214,7 @@ impl Book {
     /// The top `n` levels of a side, best first (L2).
     #[must_use]
     pub fn depth(&self, side: Side, n: usize) -> Vec<DepthLevel> {
-        self.ladder(side)
-            .best_first()
+        self.live_levels(side)
             .take(n)
             .map(|l| self.depth_level(l))
             .collect()
@@ -217,7 +224,7 @@ impl Book {
     #[must_use]
     pub fn orders(&self, side: Side) -> Vec<RestingOrder> {
         let mut out = Vec::new();
-        for level in self.ladder(side).best_first() {
+        for level in self.live_levels(side) {
             let price = self.levels[level].price;
             let mut slot = self.levels[level].head;
             while slot != NIL {
@@ -306,7 +313,7 @@ impl Book {
                 qty: self
                     .ladder(side)
                     .level_at(price)
-                    .map_or(0, |l| self.levels[l].visible),
+                    .map_or(0, |l| self.levels[l].shown()),
             })
             .collect()
     }
@@ -338,8 +345,9 @@ impl Book {
             + self.expiries.len() * 3 * size_of::<(i64, u64)>()
     }
 
-    /// Checks every structural invariant: ladders sorted, levels non-empty with their
-    /// visible totals and counts right, FIFO links consistent, the book not crossed, every
+    /// Checks every structural invariant: ladders sorted, levels non-empty (but for the
+    /// ladder's counted placeholders, never the best) with their visible totals and counts
+    /// right, FIFO links consistent, the book not crossed, every
     /// live id pointing at its order, icebergs within their display size.
     ///
     /// # Errors
@@ -350,6 +358,7 @@ impl Book {
         for side in [Side::Buy, Side::Sell] {
             let ladder = self.ladder(side);
             let mut previous: Option<i64> = None;
+            let mut placeholders = 0usize;
             for (key, level_slot) in ladder.keys_and_levels() {
                 if previous.is_some_and(|p| p >= key) {
                     return Err(format!("{} ladder not strictly sorted", side.as_str()));
@@ -362,7 +371,21 @@ impl Book {
                         level.price
                     ));
                 }
+                if level.count == 0 && ladder.best() != Some(level_slot) {
+                    if level.head != NIL || level.tail != NIL || level.visible != 0 {
+                        return Err(format!("placeholder level {} not empty", level.price));
+                    }
+                    placeholders += 1;
+                    continue;
+                }
                 resting += self.check_level(side, level_slot)?;
+            }
+            if placeholders != ladder.placeholders() {
+                return Err(format!(
+                    "{} ladder has {placeholders} placeholders, counts {}",
+                    side.as_str(),
+                    ladder.placeholders()
+                ));
             }
         }
         if let (Some(bid), Some(ask)) = (self.best_bid(), self.best_ask())
@@ -399,7 +422,7 @@ impl Book {
 
     fn check_level(&self, side: Side, level_slot: u32) -> Result<usize, String> {
         let level = &self.levels[level_slot];
-        let (mut count, mut visible, mut prev, mut slot) = (0u32, 0i64, NIL, level.head);
+        let (mut count, mut visible, mut prev, mut slot) = (0u32, 0i128, NIL, level.head);
         while slot != NIL {
             let order = &self.orders[slot];
             if order.prev != prev || order.level != level_slot || order.side != side {
@@ -426,7 +449,7 @@ impl Book {
                 return Err(format!("order {} not indexed", order.id));
             }
             count += 1;
-            visible += order.leaves;
+            visible += i128::from(order.leaves);
             prev = slot;
             slot = order.next;
         }

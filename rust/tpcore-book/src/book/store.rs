@@ -98,10 +98,18 @@ pub(crate) struct OrderExt {
 #[derive(Debug, Clone)]
 pub(crate) struct Level {
     pub(crate) price: i64,
-    pub(crate) visible: i64,
+    /// Wider than a quantity: a level may hold many orders of up to 2^62 each.
+    pub(crate) visible: i128,
     pub(crate) head: u32,
     pub(crate) tail: u32,
     pub(crate) count: u32,
+}
+
+impl Level {
+    /// The visible total as market data shows it, saturating at `i64::MAX`.
+    pub(crate) fn shown(&self) -> i64 {
+        i64::try_from(self.visible).unwrap_or(i64::MAX)
+    }
 }
 
 /// One side's price levels, ordered so the best price is last: removing or adding a level
@@ -109,12 +117,23 @@ pub(crate) struct Level {
 ///
 /// Keys are the price for bids and the negated price for asks, so both sides sort
 /// ascending with the best last.
+///
+/// A level whose last order leaves stays in the ladder as an empty placeholder unless it
+/// is the best: no search and no move then, and the next order at its price reuses it
+/// without an insert. The best level always has orders. Placeholders are dropped in one
+/// pass when they outnumber the live levels (plus [`COMPACT_SLACK`]), so they at most
+/// double the ladder.
 #[derive(Debug, Clone)]
 pub(crate) struct Ladder {
     side: Side,
     keys: Vec<i64>,
     levels: Vec<u32>,
+    /// Empty placeholders among `levels`.
+    empty: usize,
 }
+
+/// Placeholders allowed beyond the number of live levels before the ladder is compacted.
+const COMPACT_SLACK: usize = 64;
 
 impl Ladder {
     pub(crate) fn new(side: Side) -> Self {
@@ -122,6 +141,7 @@ impl Ladder {
             side,
             keys: Vec::new(),
             levels: Vec::new(),
+            empty: 0,
         }
     }
 
@@ -132,19 +152,38 @@ impl Ladder {
         }
     }
 
-    /// The best level.
+    /// The best level (never a placeholder).
+    #[inline]
     pub(crate) fn best(&self) -> Option<u32> {
         self.levels.last().copied()
     }
 
-    /// The position of `price`: `Ok` if a level exists, `Err` where it would go.
+    /// The position of `price`: `Ok` if a level (maybe a placeholder) exists, `Err` where
+    /// it would go.
+    ///
+    /// Keys are distinct integers, so at most `best - key - 1` of them lie strictly between
+    /// `key` and the best: the position is within that distance of the top. The search
+    /// first tries the spot where `key` sits when every price up to the best has a level
+    /// (the usual case near the touch, where placeholders fill the gaps), then searches
+    /// only that range, so a price near the touch costs a few comparisons however long
+    /// the ladder.
     pub(crate) fn find(&self, price: i64) -> Result<usize, usize> {
         let key = self.key(price);
-        match self.keys.last() {
-            None => Err(0),
-            Some(&best) if key > best => Err(self.keys.len()),
-            Some(&best) if key == best => Ok(self.keys.len() - 1),
-            Some(_) => self.keys.binary_search(&key),
+        let Some(&best) = self.keys.last() else {
+            return Err(0);
+        };
+        let top = self.keys.len() - 1;
+        if key >= best {
+            return if key == best { Ok(top) } else { Err(top + 1) };
+        }
+        let distance = usize::try_from(best.abs_diff(key)).unwrap_or(usize::MAX);
+        let low = top.saturating_sub(distance);
+        if self.keys[low] == key {
+            return Ok(low);
+        }
+        match self.keys[low..top].binary_search(&key) {
+            Ok(i) => Ok(low + i),
+            Err(i) => Err(low + i),
         }
     }
 
@@ -153,7 +192,7 @@ impl Ladder {
         self.levels[pos]
     }
 
-    /// The level at `price`, if any.
+    /// The level at `price`, if any (maybe a placeholder).
     pub(crate) fn level_at(&self, price: i64) -> Option<u32> {
         self.find(price).ok().map(|pos| self.levels[pos])
     }
@@ -163,15 +202,54 @@ impl Ladder {
         self.levels.insert(pos, level);
     }
 
-    /// Removes the level at `price`; it must exist.
-    pub(crate) fn remove(&mut self, price: i64) {
-        if let Ok(pos) = self.find(price) {
-            self.keys.remove(pos);
-            self.levels.remove(pos);
+    /// A placeholder is taken back into use by an order arriving at its price.
+    pub(crate) fn reuse_placeholder(&mut self) {
+        self.empty -= 1;
+    }
+
+    /// A level whose last order just left. The best level leaves the ladder, with every
+    /// placeholder that this uncovers, and its slot is freed; a level further in stays as
+    /// a placeholder.
+    pub(crate) fn release(&mut self, level: u32, slab: &mut Slab<Level>) {
+        if self.levels.last() != Some(&level) {
+            self.empty += 1;
+            if 2 * self.empty > self.levels.len() + COMPACT_SLACK {
+                self.compact(slab);
+            }
+            return;
+        }
+        self.keys.pop();
+        self.levels.pop();
+        slab.remove(level);
+        while let Some(&top) = self.levels.last()
+            && slab[top].count == 0
+        {
+            self.keys.pop();
+            self.levels.pop();
+            slab.remove(top);
+            self.empty -= 1;
         }
     }
 
-    /// Levels from the best outwards.
+    /// Drops every placeholder and frees its slot.
+    fn compact(&mut self, slab: &mut Slab<Level>) {
+        let mut kept = 0;
+        for i in 0..self.levels.len() {
+            let level = self.levels[i];
+            if slab[level].count == 0 {
+                slab.remove(level);
+            } else {
+                self.keys[kept] = self.keys[i];
+                self.levels[kept] = level;
+                kept += 1;
+            }
+        }
+        self.keys.truncate(kept);
+        self.levels.truncate(kept);
+        self.empty = 0;
+    }
+
+    /// Levels from the best outwards, placeholders included.
     pub(crate) fn best_first(&self) -> impl Iterator<Item = u32> + '_ {
         self.levels.iter().rev().copied()
     }
@@ -186,6 +264,12 @@ impl Ladder {
         self.key(price) == key
     }
 
+    /// The number of placeholders (for invariant checks).
+    pub(crate) fn placeholders(&self) -> usize {
+        self.empty
+    }
+
+    /// Whether the side has no live level (the best is never a placeholder).
     pub(crate) fn is_empty(&self) -> bool {
         self.levels.is_empty()
     }
