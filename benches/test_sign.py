@@ -214,6 +214,7 @@ def test_ed25519_sign_pynacl(benchmark, rng, n: int) -> None:
 
 @pytest.mark.parametrize("n", SIZES)
 def test_ed25519_verify_all_tpcore(benchmark, rng, n: int) -> None:
+    # The default mode: cheap strict checks per row, then batch equations.
     seed, messages, raw_seed = _ed25519_batch(rng, n)
     signatures = sign.ed25519_sign(seed, messages)
     public_key = np.frombuffer(SigningKey(raw_seed).verify_key.encode(), np.uint8)
@@ -229,6 +230,30 @@ def test_ed25519_verify_all_tpcore(benchmark, rng, n: int) -> None:
         n=n,
         peer=False,
         targets=targets,
+    )
+    assert ok is True
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_ed25519_verify_all_strict_tpcore(benchmark, rng, n: int) -> None:
+    # strict=True: every row verified strictly, the exact answer; no target.
+    seed, messages, raw_seed = _ed25519_batch(rng, n)
+    signatures = sign.ed25519_sign(seed, messages)
+    public_key = np.frombuffer(SigningKey(raw_seed).verify_key.encode(), np.uint8)
+
+    def verify_all_strict(keys: np.ndarray, rows: np.ndarray, sigs: np.ndarray) -> bool:
+        return sign.ed25519_verify_all(keys, rows, sigs, strict=True)
+
+    ok = measure(
+        benchmark,
+        verify_all_strict,
+        public_key,
+        messages,
+        signatures,
+        case="ed25519_verify",
+        impl="tpcore verify_all strict",
+        n=n,
+        peer=False,
     )
     assert ok is True
 

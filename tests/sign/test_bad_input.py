@@ -332,7 +332,8 @@ def test_der_hash_must_be_32_bytes(length: int) -> None:
     )
 
 
-def test_bad_ed25519_signatures_and_keys_verify_false() -> None:
+@pytest.mark.parametrize("strict", [False, True])
+def test_bad_ed25519_signatures_and_keys_verify_false(strict: bool) -> None:
     s_is_l = np.frombuffer(ED25519_L.to_bytes(32, "little"), np.uint8)
     bad_signatures = np.stack(
         [
@@ -342,7 +343,12 @@ def test_bad_ed25519_signatures_and_keys_verify_false() -> None:
         ]
     )
     assert sign.ed25519_verify(ED_PUBLIC[0], MESSAGES[:3], bad_signatures).tolist() == [False] * 3
-    assert sign.ed25519_verify_all(ED_PUBLIC[0], MESSAGES[:3], bad_signatures) is False
+    for row in bad_signatures:
+        one = (ED_PUBLIC[0], MESSAGES[:1], np.ascontiguousarray(row[None]))
+        assert sign.ed25519_verify_all(*one, strict=strict) is False
+    assert (
+        sign.ed25519_verify_all(ED_PUBLIC[0], MESSAGES[:3], bad_signatures, strict=strict) is False
+    )
     # Keys that are not curve points, or the identity / small-order points.
     bad_keys = np.stack(
         [np.full(32, 0xFF, np.uint8), np.zeros(32, np.uint8), int_row(1)[::-1].copy()]
@@ -350,7 +356,9 @@ def test_bad_ed25519_signatures_and_keys_verify_false() -> None:
     signatures = np.tile(ED_SIGNATURES[0], (3, 1))
     messages = np.tile(MESSAGES[0], (3, 1))
     assert sign.ed25519_verify(bad_keys, messages, signatures).tolist() == [False] * 3
-    assert sign.ed25519_verify_all(bad_keys, messages, signatures) is False
+    assert sign.ed25519_verify_all(bad_keys, messages, signatures, strict=strict) is False
+    for key in bad_keys:
+        assert sign.ed25519_verify_all(key, messages, signatures, strict=strict) is False
 
 
 @pytest.mark.parametrize("length", [0, 19, 21, 32])

@@ -83,9 +83,46 @@ def test_verify_and_verify_all_on_a_good_batch(batch: Batch) -> None:
     assert ok.dtype == np.bool_
     assert ok.all()
     assert sign.ed25519_verify_all(public, messages, signatures) is True
+    assert sign.ed25519_verify_all(public, messages, signatures, strict=False) is True
+    assert sign.ed25519_verify_all(public, messages, signatures, strict=True) is True
 
 
-def test_verify_flags_exactly_the_bad_rows_and_verify_all_fails(batch: Batch) -> None:
+@pytest.fixture(scope="module")
+def thousands() -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]]:
+    """``(key, messages, signatures)``: 5,000 rows signed by one key."""
+    rng = np.random.default_rng(SEED + 3)
+    seed = random_rows(rng, 1, 32)[0]
+    messages = random_rows(rng, 5_000, 40)
+    key = np.frombuffer(sign.Ed25519PrivateKey.from_seed(seed.tobytes()).public_key, np.uint8)
+    return key, messages, sign.ed25519_sign(seed, messages)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("bad", [0, 1, 2_500, 4_095, 4_096, 4_999])
+def test_verify_all_one_bad_row_in_thousands(
+    thousands: tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint8]],
+    bad: int,
+    strict: bool,
+) -> None:
+    # 5,000 rows span ten batch equations of 512 rows (the last one short).
+    key, messages, signatures = thousands
+    assert sign.ed25519_verify_all(key, messages, signatures, strict=strict) is True
+    tampered = signatures.copy()
+    tampered[bad, 50] ^= 4
+    assert sign.ed25519_verify_all(key, messages, tampered, strict=strict) is False
+    keys = np.ascontiguousarray(np.tile(key, (5_000, 1)))
+    keys[bad] = np.frombuffer(sign.Ed25519PrivateKey.from_seed(bytes(32)).public_key, np.uint8)
+    assert sign.ed25519_verify_all(keys, messages, signatures, strict=strict) is False
+
+
+def test_strict_is_keyword_only(batch: Batch) -> None:
+    _, messages, public, signatures = batch
+    with pytest.raises(TypeError):
+        sign.ed25519_verify_all(public, messages, signatures, True)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_verify_flags_exactly_the_bad_rows_and_verify_all_fails(batch: Batch, strict: bool) -> None:
     _, messages, public, signatures = batch
     messages = list(messages[:40])
     public, signatures = public[:40].copy(), signatures[:40].copy()
@@ -98,10 +135,11 @@ def test_verify_flags_exactly_the_bad_rows_and_verify_all_fails(batch: Batch) ->
     signatures[30, 32:] = np.frombuffer(s.to_bytes(32, "little"), np.uint8)
     ok = sign.ed25519_verify(public, messages, signatures)
     assert np.flatnonzero(~ok).tolist() == [4, 9, 13, 21, 30]
-    assert sign.ed25519_verify_all(public, messages, signatures) is False
+    assert sign.ed25519_verify_all(public, messages, signatures, strict=strict) is False
     for bad in [4, 9, 13, 21, 30]:
         one = [bad]
-        assert sign.ed25519_verify_all(public[one], [messages[bad]], signatures[one]) is False
+        rows = (public[one], [messages[bad]], signatures[one])
+        assert sign.ed25519_verify_all(*rows, strict=strict) is False
     with pytest.raises(BadSignatureError):
         VerifyKey(public[30].tobytes()).verify(messages[30], signatures[30].tobytes())
 
@@ -115,7 +153,10 @@ def test_broadcast_seed_and_key_equal_repeated_rows() -> None:
     key = np.frombuffer(sign.Ed25519PrivateKey.from_seed(seed.tobytes()).public_key, np.uint8)
     assert sign.ed25519_verify(key, messages, broadcast).all()
     assert sign.ed25519_verify(key[None], messages, broadcast).all()
-    assert sign.ed25519_verify_all(key, messages, broadcast)
+    assert sign.ed25519_verify_all(key, messages, broadcast) is True
+    assert sign.ed25519_verify_all(key, messages, broadcast, strict=True) is True
+    tiled = np.ascontiguousarray(np.tile(key, (25, 1)))
+    assert sign.ed25519_verify_all(tiled, messages, broadcast) is True
 
 
 def test_fixed_width_messages_equal_the_ragged_form() -> None:
@@ -142,6 +183,9 @@ def test_empty_batches() -> None:
     assert ok.shape == (0,)
     assert ok.dtype == np.bool_
     assert sign.ed25519_verify_all(seeds, [], signatures) is True
+    assert sign.ed25519_verify_all(seeds, [], signatures, strict=True) is True
+    # A broadcast key over no rows is not even parsed.
+    assert sign.ed25519_verify_all(np.full(32, 0xFF, np.uint8), [], signatures) is True
 
 
 def test_array_of_empty_messages_is_n_messages() -> None:
@@ -178,4 +222,6 @@ def test_sign_verify_round_trip(seed: bytes, message: bytes) -> None:
     signature = np.frombuffer(key.sign(message), np.uint8)[None]
     assert sign.ed25519_verify(public, [message], signature).tolist() == [True]
     assert sign.ed25519_verify_all(public, [message], signature) is True
+    assert sign.ed25519_verify_all(public, [message], signature, strict=True) is True
     assert sign.ed25519_verify(public, [message + b"\x00"], signature).tolist() == [False]
+    assert sign.ed25519_verify_all(public, [message + b"\x00"], signature) is False

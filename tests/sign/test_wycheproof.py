@@ -6,7 +6,7 @@ uncompressed key. The bitcoin file requires low s, so it runs with ``strict=True
 match exactly. The two plain files count high-s signatures as valid: with ``strict=False``
 our verdict must match theirs exactly, and ``strict=True`` must reject exactly the valid
 cases whose s is above n/2 (see SOURCE.md). Ed25519: ``ed25519_verify`` on every case, and
-``ed25519_verify_all`` on the one-row batch must agree.
+``ed25519_verify_all`` on the one-row batch, in both modes, must agree.
 """
 
 from __future__ import annotations
@@ -135,5 +135,6 @@ def test_ed25519(group: dict[str, Any], case: dict[str, Any]) -> None:
         return
     rows = np.frombuffer(signature, np.uint8)[None]
     verdict = check_result(case, lambda: bool(sign.ed25519_verify(public_key, message, rows)[0]))
-    assert sign.ed25519_verify_all(public_key, message, rows) is verdict
-    assert sign.ed25519_verify_all(public_key[None], message, rows) is verdict
+    for strict in (False, True):
+        assert sign.ed25519_verify_all(public_key, message, rows, strict=strict) is verdict
+        assert sign.ed25519_verify_all(public_key[None], message, rows, strict=strict) is verdict

@@ -159,9 +159,29 @@ fn ed25519_benches(c: &mut Criterion) {
                 ed25519::verify_batch(black_box(&public), &messages, &sigs, &mut out).unwrap();
             });
         });
-        group.bench_with_input(BenchmarkId::new("verify_all", n), &n, |b, _| {
-            b.iter(|| ed25519::verify_all(black_box(&public), &messages, &sigs).unwrap());
-        });
+        for (name, mode) in [
+            ("verify_all", ed25519::VerifyAllMode::Batch),
+            ("verify_all_strict", ed25519::VerifyAllMode::Strict),
+        ] {
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| ed25519::verify_all(black_box(&public), &messages, &sigs, mode).unwrap());
+            });
+        }
+        // One broadcast key for every row, as in the Python benchmark: parsed once.
+        let mut one_key_sigs = vec![0u8; n * 64];
+        ed25519::sign_batch(&seeds[..32], &messages, &mut one_key_sigs).unwrap();
+        let one_key = &public[..32];
+        for (name, mode) in [
+            ("verify_all_one_key", ed25519::VerifyAllMode::Batch),
+            ("verify_all_strict_one_key", ed25519::VerifyAllMode::Strict),
+        ] {
+            assert!(ed25519::verify_all(one_key, &messages, &one_key_sigs, mode).unwrap());
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| {
+                    ed25519::verify_all(black_box(one_key), &messages, &one_key_sigs, mode).unwrap()
+                });
+            });
+        }
         group.bench_with_input(
             BenchmarkId::new("peer_verify_strict_loop", n),
             &n,

@@ -18,6 +18,9 @@ use super::instrument::PyInstrument;
 use crate::error::{CoreError, InvariantError};
 use crate::parallel::detach_here;
 
+/// One resting order as `orders` returns it: `(order_id, account, price, visible, hidden)`.
+type L3Row = (u64, u64, i64, i64, i64);
+
 /// The engine and the sequence number scalar calls continue from.
 struct State {
     engine: Engine,
@@ -218,7 +221,8 @@ impl PyEngine {
         trigger_price = 0, display_qty = 0, quote_budget = 0, expire_at = 0,
         post_only = false, slide = false, stp = "cancel_taker", seq = None,
     ))]
-    #[allow(clippy::too_many_arguments)]
+    // `side` and `slide` are the names users write; they are not confusable there.
+    #[allow(clippy::too_many_arguments, clippy::similar_names)]
     fn submit(
         &self,
         symbol: u32,
@@ -337,9 +341,14 @@ impl PyEngine {
             )
             .into());
         }
-        let contiguous: bool = commands.getattr("flags")?.getattr("c_contiguous")?.extract()?;
+        let contiguous: bool = commands
+            .getattr("flags")?
+            .getattr("c_contiguous")?
+            .extract()?;
         if !contiguous {
-            return Err(CoreError::argument("not_contiguous", "commands is not C-contiguous").into());
+            return Err(
+                CoreError::argument("not_contiguous", "commands is not C-contiguous").into(),
+            );
         }
         let raw = commands.call_method1("view", ("u1",))?;
         let raw = raw.cast::<PyArray1<u8>>().map_err(|_| {
@@ -407,7 +416,7 @@ impl PyEngine {
 
     /// Every resting order of a side in priority order as `(order_id, account, price,
     /// visible, hidden)` (L3).
-    fn orders(&self, symbol: u32, side: &str) -> PyResult<Vec<(u64, u64, i64, i64, i64)>> {
+    fn orders(&self, symbol: u32, side: &str) -> PyResult<Vec<L3Row>> {
         let side = side_of(side)?;
         self.with_book(symbol, |b| {
             b.orders(side)
@@ -459,11 +468,11 @@ impl PyEngine {
     }
 
     /// The versioned snapshot of every book, the fee schedule and the sequence number.
-    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let state = self.lock();
         let mut bytes = state.last_seq.to_le_bytes().to_vec();
         bytes.extend_from_slice(&state.engine.snapshot());
-        Ok(PyBytes::new(py, &bytes))
+        PyBytes::new(py, &bytes)
     }
 
     /// Rebuilds an engine from `snapshot()` bytes.

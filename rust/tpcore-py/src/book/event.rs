@@ -1,5 +1,7 @@
 //! `Event`: one engine event as a Python object, for the scalar calls.
 
+use std::fmt::Write;
+
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tpcore_book::{Event, EventKind};
@@ -135,13 +137,14 @@ impl PyEvent {
             e.leaves
         );
         if e.kind == EventKind::Trade {
-            s += &format!(
+            let _ = write!(
+                s,
                 " maker_order_id={} taker_fee={} maker_fee={}",
                 e.maker_order_id, e.taker_fee, e.maker_fee
             );
         }
         if let Some(reason) = self.reason() {
-            s += &format!(" reason={reason}");
+            let _ = write!(s, " reason={reason}");
         }
         s + ")"
     }

@@ -2,7 +2,7 @@
 
 use numpy::{PyArray1, PyArray2};
 use pyo3::prelude::*;
-use tpcore_sign::ed25519;
+use tpcore_sign::ed25519::{self, VerifyAllMode};
 
 use crate::arrays::{Single, byte_rows, flags_array, message_rows, rows_array};
 use crate::parallel::detach_batch;
@@ -55,16 +55,25 @@ fn ed25519_verify<'py>(
     Ok(flags_array(py, out))
 }
 
-/// Returns True when every Ed25519 signature is valid, using batch verification.
+/// Returns True when every Ed25519 signature is valid; by default through batch verification.
 ///
-/// The fast path when all signatures are expected to be valid; it never accepts a batch in
-/// which `ed25519_verify` would reject a row. Use `ed25519_verify` to find the bad rows.
+/// The fast path when all signatures are expected to be valid; use `ed25519_verify` to find
+/// the bad rows. By default every row gets the cheap checks of strict verification (the key
+/// and R decode, R and s are canonical, neither the key nor R has small order), then
+/// ed25519-dalek's batch equation checks chunks of rows at once. False is always exact: some
+/// row fails `ed25519_verify`. True means every row passes those checks and is valid under
+/// cofactored (ZIP-215 style) verification. So the answer can differ from `ed25519_verify`
+/// only for a signature crafted with a small-order (torsion) component, which an honest
+/// signer never produces: such a row may be accepted. `strict=True` verifies every row as
+/// `ed25519_verify` does (slower): True exactly when it would return all True.
 #[pyfunction]
+#[pyo3(signature = (public_keys, messages, signatures, *, strict = false))]
 fn ed25519_verify_all(
     py: Python<'_>,
     public_keys: &Bound<'_, PyAny>,
     messages: &Bound<'_, PyAny>,
     signatures: &Bound<'_, PyAny>,
+    strict: bool,
 ) -> PyResult<bool> {
     let keys = byte_rows(public_keys, "public_keys", &[32], Single::Broadcast)?;
     let sigs = byte_rows(signatures, "signatures", &[64], Single::Refused)?;
@@ -73,7 +82,14 @@ fn ed25519_verify_all(
     sigs.expect_rows(messages.len(), "messages")?;
     let slices = messages.slices();
     let (keys, sigs, view) = (keys.bytes()?, sigs.bytes()?, messages.view(&slices)?);
-    detach_batch(py, view.len(), || ed25519::verify_all(keys, &view, sigs))
+    let mode = if strict {
+        VerifyAllMode::Strict
+    } else {
+        VerifyAllMode::Batch
+    };
+    detach_batch(py, view.len(), || {
+        ed25519::verify_all(keys, &view, sigs, mode)
+    })
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
