@@ -329,21 +329,9 @@ impl Book {
         seq: u64,
         out: &mut Vec<Event>,
     ) {
-        let stop = self.stops.remove(slot);
-        if stop.tif == TimeInForce::Gtd {
-            self.expiries.remove(&(stop.expire_at, stop.id));
-        }
+        let stop = self.take_stop(slot);
         self.ids.finish(stop.id);
-        out.push(Event {
-            order_id: stop.id,
-            account: stop.account,
-            side: Some(stop.side),
-            price: stop.price,
-            qty: stop.qty,
-            leaves: 0,
-            reason,
-            ..Event::about(kind, seq, self.instrument.symbol_id)
-        });
+        out.push(self.stop_event(&stop, kind, 0, reason, seq));
     }
 
     fn amend(&mut self, command: &Command, fees: &FeeSchedule, out: &mut Vec<Event>) {

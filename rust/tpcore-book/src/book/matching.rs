@@ -571,21 +571,40 @@ impl Book {
     /// running to completion before the next is chosen.
     pub(crate) fn run_triggers(&mut self, seq: u64, fees: &FeeSchedule, out: &mut Vec<Event>) {
         while let Some(slot) = self.stops.next_triggered(self.last_price) {
-            let stop = self.stops.remove(slot);
-            if stop.tif == TimeInForce::Gtd {
-                self.expiries.remove(&(stop.expire_at, stop.id));
-            }
+            let stop = self.take_stop(slot);
             self.ids.unset_live(stop.id);
-            out.push(Event {
-                order_id: stop.id,
-                account: stop.account,
-                side: Some(stop.side),
-                price: stop.price,
-                qty: stop.qty,
-                leaves: stop.qty,
-                ..Event::about(EventKind::Triggered, seq, self.instrument.symbol_id)
-            });
+            out.push(self.stop_event(&stop, EventKind::Triggered, stop.qty, Reason::None, seq));
             self.enter_triggered(&stop, seq, fees, out);
+        }
+    }
+
+    /// Removes a pending stop from the stop book and the expiry index (not from the ids).
+    pub(crate) fn take_stop(&mut self, slot: u32) -> StopRecord {
+        let stop = self.stops.remove(slot);
+        if stop.tif == TimeInForce::Gtd {
+            self.expiries.remove(&(stop.expire_at, stop.id));
+        }
+        stop
+    }
+
+    /// An event about a stop order.
+    pub(crate) fn stop_event(
+        &self,
+        stop: &StopRecord,
+        kind: EventKind,
+        leaves: i64,
+        reason: Reason,
+        seq: u64,
+    ) -> Event {
+        Event {
+            order_id: stop.id,
+            account: stop.account,
+            side: Some(stop.side),
+            price: stop.price,
+            qty: stop.qty,
+            leaves,
+            reason,
+            ..Event::about(kind, seq, self.instrument.symbol_id)
         }
     }
 
