@@ -1,7 +1,7 @@
 # tpcore's developer commands. Each target does its own set-up: a virtual environment in
 # .venv with the development extras, and a release build of the extension.
 #
-#   make demo    run the main job (today: an in-process tour of tpcore)
+#   make demo    run the main job: the matching fleet on an embedded nats-server, with a crash
 #   make test    cargo test + pytest (benchmarks off)
 #   make bench   every benchmark against its peer; writes benches/RESULTS.md
 #   make lint    rustfmt, clippy, ruff, mypy, stubtest, actionlint

@@ -16,8 +16,8 @@ def test_version_command_prints_the_version(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.strip() == tpcore.__version__
 
 
-def test_demo_runs_the_whole_tour(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_tour_runs_every_stop(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"tpcore {tpcore.__version__}")
     assert out.rstrip().endswith("tour complete")

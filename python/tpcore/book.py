@@ -158,19 +158,20 @@ REASONS: dict[int, str] = {
     40: "expired",
 }
 
-#: One command, little-endian, :data:`COMMAND_SIZE` (88) bytes.
+#: One command, little-endian, :data:`COMMAND_SIZE` (88) bytes. The trailing ``reserved``
+#: bytes (zero) make the layout padding-free, so ``np.concatenate`` keeps the dtype.
 COMMAND_DTYPE = np.dtype(
     {
         "names": [
             "seq", "order_id", "account", "price", "qty", "trigger_price", "display_qty",
             "quote_budget", "expire_at", "symbol", "kind", "side", "order_type", "tif",
-            "flags", "stp",
+            "flags", "stp", "reserved",
         ],
         "formats": [
             "<u8", "<u8", "<u8", "<i8", "<i8", "<i8", "<i8", "<i8", "<i8", "<u4", "u1", "u1",
-            "u1", "u1", "u1", "u1",
+            "u1", "u1", "u1", "u1", "V6",
         ],
-        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 76, 77, 78, 79, 80, 81],
+        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 76, 77, 78, 79, 80, 81, 82],
         "itemsize": COMMAND_SIZE,
     }
 )  # fmt: skip
@@ -181,13 +182,13 @@ EVENT_DTYPE = np.dtype(
         "names": [
             "seq", "order_id", "account", "price", "qty", "leaves", "maker_order_id",
             "maker_account", "maker_leaves", "taker_fee", "maker_fee", "symbol", "kind",
-            "side", "reason",
+            "side", "reason", "reserved",
         ],
         "formats": [
             "<u8", "<u8", "<u8", "<i8", "<i8", "<i8", "<u8", "<u8", "<i8", "<i8", "<i8", "<u4",
-            "u1", "u1", "u1",
+            "u1", "u1", "u1", "V1",
         ],
-        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 92, 93, 94],
+        "offsets": [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 92, 93, 94, 95],
         "itemsize": EVENT_SIZE,
     }
 )  # fmt: skip

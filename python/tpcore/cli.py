@@ -1,15 +1,71 @@
-"""The ``tpcore`` command."""
+"""The ``tpcore`` command.
+
+tpcore demo                      the fleet on an embedded nats-server, a crash, a check
+tpcore fleet up [--nats URL]     a server (unless given) and matcher workers, until Ctrl-C
+tpcore worker matcher --symbols  one matcher against an existing NATS
+tpcore loadgen --orders N        a realistic order flow with a progress bar and a report
+tpcore tour                      an in-process tour of the cores with timings
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
 
 from tpcore import __version__
 from tpcore.demo import run_tour
+from tpcore.services.bus import Bus
+from tpcore.services.client import Client
+from tpcore.services.config import DEMO_MARKETS, BusSettings, Markets
+from tpcore.services.demo import run_demo
+from tpcore.services.fleet import Fleet, FleetPlan
+from tpcore.services.loadgen import print_report, run_load
+from tpcore.services.logs import configure
+from tpcore.services.matcher import MatcherOptions
+from tpcore.services.worker import run_matcher
 
 __all__ = ["main"]
+
+
+def _add_nats_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("NATS")
+    group.add_argument("--nats", metavar="URL", help="server URL(s), comma separated")
+    group.add_argument("--user", help="user name")
+    group.add_argument(
+        "--password-env",
+        metavar="VAR",
+        default="TPCORE_NATS_PASSWORD",
+        help="environment variable holding the password (default TPCORE_NATS_PASSWORD)",
+    )
+    group.add_argument("--creds", metavar="FILE", help="credentials file (JWT and nkey seed)")
+    group.add_argument("--nkey", metavar="FILE", help="nkey seed file")
+    group.add_argument("--tls-ca", metavar="FILE", help="CA certificate for TLS")
+    group.add_argument("--tls-cert", metavar="FILE", help="client certificate for TLS")
+    group.add_argument("--tls-key", metavar="FILE", help="client key for TLS")
+    group.add_argument("--replicas", type=int, default=1, help="stream replicas (3 on a cluster)")
+    group.add_argument(
+        "--dedup-window", type=float, default=120.0, help="de-duplication window, seconds"
+    )
+    group.add_argument(
+        "--no-manage-streams",
+        action="store_true",
+        help="expect the streams to exist (for users without stream-admin permissions)",
+    )
+    group.add_argument(
+        "--lease-ttl", type=float, default=5.0, help="seconds a matcher's lease lives unrenewed"
+    )
+    group.add_argument("--markets", metavar="FILE", help="markets JSON (default: demo markets)")
+
+
+def _symbols(text: str) -> list[str]:
+    return [s for s in text.replace(" ", ",").split(",") if s]
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -19,20 +75,175 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tpcore {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("demo", help="run a short tour of what tpcore does, with timings")
+
+    demo = commands.add_parser("demo", help="the fleet on an embedded server: load, crash, check")
+    demo.add_argument("--orders", type=int, default=200_000, help="orders in the batched phase")
+    demo.add_argument("--single", type=int, default=20_000, help="single-order messages")
+    demo.add_argument("--rate", type=float, default=5_000.0, help="rate of the single phase")
+    demo.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
+
+    fleet = commands.add_parser("fleet", help="run the fleet")
+    fleet_commands = fleet.add_subparsers(dest="fleet_command", required=True, metavar="ACTION")
+    up = fleet_commands.add_parser("up", help="start a server (unless --nats) and the workers")
+    _add_nats_options(up)
+    up.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
+    up.add_argument("--matchers", type=int, default=2, help="matcher processes")
+    up.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
+
+    worker = commands.add_parser("worker", help="run one worker")
+    worker_kinds = worker.add_subparsers(dest="worker_kind", required=True, metavar="KIND")
+    matcher = worker_kinds.add_parser("matcher", help="a matcher for some symbols")
+    _add_nats_options(matcher)
+    matcher.add_argument("--symbols", type=_symbols, required=True, help="symbols to own")
+    matcher.add_argument("--name", help="worker name (default: host and pid)")
+    matcher.add_argument("--batch", type=int, default=1000, help="messages per fetch")
+    matcher.add_argument("--snapshot-every", type=int, default=200_000, help="commands")
+    matcher.add_argument("--snapshot-interval", type=float, default=30.0, help="seconds")
+    matcher.add_argument("--log-level", default="info")
+
+    load = commands.add_parser("loadgen", help="drive an order flow and report")
+    _add_nats_options(load)
+    load.add_argument("--orders", type=int, default=100_000)
+    load.add_argument("--rate", type=float, default=0.0, help="orders/s (0: unlimited)")
+    load.add_argument("--batch", type=int, default=1, help="orders per message")
+    load.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
+    load.add_argument("--seed", type=int, default=7)
+
+    commands.add_parser("tour", help="an in-process tour of the cores, with timings")
     commands.add_parser("version", help="print the version")
     return parser
+
+
+def _settings(args: argparse.Namespace) -> BusSettings:
+    servers = tuple(_symbols(args.nats)) if args.nats else BusSettings().servers
+    return BusSettings(
+        servers=servers,
+        user=args.user,
+        password_env=args.password_env if args.user else None,
+        creds=args.creds,
+        nkey=args.nkey,
+        tls_ca=args.tls_ca,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        replicas=args.replicas,
+        dedup_window=args.dedup_window,
+        lease_ttl=args.lease_ttl,
+        manage_streams=not args.no_manage_streams,
+    )
+
+
+def _markets(args: argparse.Namespace) -> Markets:
+    return Markets.load(args.markets) if args.markets else DEMO_MARKETS
+
+
+def _fleet_up(args: argparse.Namespace) -> int:
+    markets = _markets(args)
+    data = args.data or Path(tempfile.mkdtemp(prefix="tpcore-fleet-"))
+    plan = FleetPlan(
+        symbols=args.symbols or markets.symbols,
+        matchers=args.matchers,
+        data_dir=data,
+        nats_url=args.nats,
+        settings=_settings(args),
+        markets_file=args.markets,
+    )
+    stop = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    fleet = Fleet(plan).start()
+    try:
+        sys.stdout.write(f"nats {fleet.url}\ndata and logs in {data}\n")
+        for name, symbols in fleet.assignments.items():
+            sys.stdout.write(f"{name}: {', '.join(symbols)}\n")
+        sys.stdout.write("running; Ctrl-C stops the fleet\n")
+        sys.stdout.flush()
+        while not stop:
+            for name in fleet.supervise():
+                sys.stdout.write(f"{name} exited; restarted\n")
+            time.sleep(0.5)
+    finally:
+        fleet.stop()
+        sys.stdout.write("fleet stopped\n")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    configure(args.log_level)
+    options = MatcherOptions(
+        batch=args.batch,
+        snapshot_every=args.snapshot_every,
+        snapshot_interval=args.snapshot_interval,
+    )
+    return run_matcher(
+        _settings(args), _markets(args), args.symbols, name=args.name, options=options
+    )
+
+
+def _loadgen(args: argparse.Namespace) -> int:
+    markets = _markets(args)
+
+    async def go() -> int:
+        client = Client(await _connect(args), markets)
+        try:
+            report = await run_load(
+                client,
+                args.symbols or markets.symbols,
+                orders=args.orders,
+                rate=args.rate,
+                batch=args.batch,
+                seed=args.seed,
+                progress=sys.stderr,
+            )
+        finally:
+            await client.close()
+        print_report(report)
+        return 0 if report.answered == report.distinct else 1
+
+    return asyncio.run(go())
+
+
+async def _connect(args: argparse.Namespace) -> Bus:
+    return await Bus.connect(_settings(args), name="tpcore-loadgen")
+
+
+def _version(args: argparse.Namespace) -> int:
+    sys.stdout.write(f"{__version__}\n")
+    return 0
+
+
+def _tour(args: argparse.Namespace) -> int:
+    return run_tour(sys.stdout)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return run_demo(
+        sys.stdout,
+        batched_orders=args.orders,
+        single_orders=args.single,
+        rate=args.rate,
+        data_dir=args.data,
+    )
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "version": _version,
+    "tour": _tour,
+    "demo": _demo,
+    "fleet": _fleet_up,
+    "worker": _worker,
+    "loadgen": _loadgen,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the ``tpcore`` command and returns its exit status."""
     args = _build_parser().parse_args(argv)
-    if args.command == "version":
-        sys.stdout.write(f"{__version__}\n")
-        return 0
-    if args.command == "demo":
-        return run_tour(sys.stdout)
-    return 2  # unreachable: argparse requires a command
+    return _COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

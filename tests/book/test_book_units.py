@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from tpcore import book
@@ -69,3 +70,12 @@ def test_engine_refuses_a_second_book_for_a_symbol(btc: book.Instrument) -> None
     assert err.value.reason == "duplicate_symbol"
     assert engine.symbols() == [1]
     assert engine.instrument(1) == btc
+
+
+def test_record_arrays_keep_their_dtype_when_concatenated() -> None:
+    commands = np.concatenate([book.commands(2), book.commands(3)])
+    assert commands.dtype == book.COMMAND_DTYPE
+    engine = book.Engine()
+    events = np.concatenate([engine.process(commands[:2]), engine.process(commands[2:])])
+    assert events.dtype == book.EVENT_DTYPE
+    assert len(events) == 5  # five invalid commands, five rejects

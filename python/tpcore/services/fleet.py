@@ -1,0 +1,141 @@
+"""A fleet on one machine: an embedded nats-server (unless given a URL) and matcher worker
+processes, supervised (a worker that dies is restarted) and stopped cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tpcore.services.bus import Bus
+from tpcore.services.config import BusSettings
+from tpcore.services.embedded import EmbeddedServer
+
+__all__ = ["Fleet", "FleetPlan", "partition"]
+
+
+def partition(symbols: Sequence[str], workers: int) -> list[list[str]]:
+    """Symbols dealt round-robin to ``workers`` matchers (no matcher left empty)."""
+    workers = max(1, min(workers, len(symbols)))
+    return [list(symbols[i::workers]) for i in range(workers)]
+
+
+@dataclass
+class FleetPlan:
+    """What to run."""
+
+    symbols: list[str]
+    matchers: int = 2
+    data_dir: Path = field(default_factory=lambda: Path("tpcore-data"))
+    nats_url: str | None = None
+    settings: BusSettings = field(default_factory=BusSettings)
+    markets_file: str | None = None
+    #: Extra arguments for every matcher (``--batch``, ``--snapshot-every`` ...).
+    matcher_args: list[str] = field(default_factory=list)
+
+
+class Fleet:
+    """Starts, supervises and stops the server and the workers of a :class:`FleetPlan`."""
+
+    def __init__(self, plan: FleetPlan) -> None:
+        self.plan = plan
+        self.server: EmbeddedServer | None = None
+        self.workers: dict[str, subprocess.Popen[bytes]] = {}
+        self.assignments = {
+            f"matcher-{i}": part for i, part in enumerate(partition(plan.symbols, plan.matchers))
+        }
+        self.restarts = 0
+        self._stopping = False
+
+    @property
+    def url(self) -> str:
+        """The NATS URL the fleet uses."""
+        if self.plan.nats_url:
+            return self.plan.nats_url
+        if self.server is None:
+            raise RuntimeError("the fleet has not started its server yet")
+        return self.server.url
+
+    @property
+    def settings(self) -> BusSettings:
+        """Connection settings for this fleet's NATS."""
+        return replace(self.plan.settings, servers=(self.url,))
+
+    def start(self) -> Fleet:
+        """Starts the server (if embedded), creates the streams, starts the workers."""
+        self.plan.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.plan.nats_url is None:
+            self.server = EmbeddedServer(self.plan.data_dir / "nats").start()
+        asyncio.run(self._create_assets())
+        for name in self.assignments:
+            self.start_worker(name)
+        return self
+
+    async def _create_assets(self) -> None:
+        bus = await Bus.connect(self.settings, name="tpcore-fleet")
+        await bus.close()
+
+    def start_worker(self, name: str) -> None:
+        """Starts (or restarts) one matcher process."""
+        log = (self.plan.data_dir / f"{name}.log").open("ab")
+        command = [
+            sys.executable, "-m", "tpcore", "worker", "matcher",
+            "--nats", self.url, "--name", name,
+            "--symbols", ",".join(self.assignments[name]),
+            *(["--markets", self.plan.markets_file] if self.plan.markets_file else []),
+            *self.plan.matcher_args,
+        ]  # fmt: skip
+        self.workers[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+        log.close()
+
+    def kill(self, name: str) -> None:
+        """``kill -9`` of one worker (for crash drills)."""
+        process = self.workers[name]
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+    def supervise(self) -> list[str]:
+        """Restarts workers that died on their own; returns their names."""
+        restarted = []
+        for name, process in self.workers.items():
+            if process.poll() is not None and not self._stopping:
+                self.start_worker(name)
+                self.restarts += 1
+                restarted.append(name)
+        return restarted
+
+    def stop(self, *, timeout: float = 20.0) -> None:
+        """SIGTERM to every worker (each finishes its batch and snapshots), then the server."""
+        self._stopping = True
+        for process in self.workers.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.workers.values():
+            _wait_or_kill(process, max(0.1, deadline - time.monotonic()))
+        if self.server is not None:
+            self.server.stop()
+
+    def __enter__(self) -> Fleet:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Waits for a stopping process; kills it if it takes longer than ``timeout``."""
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

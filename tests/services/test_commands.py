@@ -1,0 +1,78 @@
+"""The ``tpcore`` fleet commands as a user runs them: demo, fleet up, loadgen."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tpcore.cli import main
+
+
+def test_demo_crashes_a_matcher_and_proves_nothing_was_lost(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status = main(
+        ["demo", "--orders", "20000", "--single", "3000", "--rate", "3000", "--data", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "killed; restarting it" in out
+    assert out.count(": identical (sha256") == 3
+    assert out.rstrip().endswith("nothing lost, nothing doubled")
+    assert re.search(r"latency ms p50 [\d.]+, p90 [\d.]+, p99 [\d.]+", out)
+
+
+def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 30.0) -> str:
+    assert process.stdout is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen += line
+    assert marker in seen, seen
+    return seen
+
+
+def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    fleet = subprocess.Popen(
+        [sys.executable, "-m", "tpcore", "fleet", "up", "--matchers", "2",
+         "--symbols", "BTC-USDT,ETH-USDT", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        banner = read_until(fleet, "Ctrl-C stops the fleet")
+        url = re.search(r"nats (nats://\S+)", banner)
+        assert url is not None
+        assert "matcher-0: BTC-USDT" in banner
+        assert "matcher-1: ETH-USDT" in banner
+        load = subprocess.run(
+            [sys.executable, "-m", "tpcore", "loadgen", "--nats", url.group(1),
+             "--orders", "3000", "--batch", "10", "--symbols", "BTC-USDT,ETH-USDT"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert load.returncode == 0, load.stdout + load.stderr
+        assert "answered   300 of 300 messages" in load.stdout
+        assert "orders/s end to end" in load.stdout
+        assert "%" in load.stderr  # the progress bar
+        fleet.send_signal(signal.SIGINT)
+        assert fleet.wait(60) == 0
+        assert fleet.stdout is not None
+        assert "fleet stopped" in fleet.stdout.read()
+        for name in ("matcher-0", "matcher-1"):
+            log = (tmp_path / f"{name}.log").read_text()
+            assert '"matcher stopped"' in log  # SIGTERM: batch finished, drained
+    finally:
+        if fleet.poll() is None:
+            fleet.kill()
+            fleet.wait()
+        if fleet.stdout is not None:
+            fleet.stdout.close()
