@@ -48,7 +48,7 @@ class MatcherProcess:
 
     def start(self) -> MatcherProcess:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our interpreter and module
+            self.process = subprocess.Popen(
                 self.command, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy()
             )
         return self

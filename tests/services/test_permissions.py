@@ -80,7 +80,7 @@ def server_env() -> dict[str, str]:
 
 
 def check_config(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - a fixed binary and arguments
+    return subprocess.run(
         [find_nats_server(), "-t", "-c", str(path)],
         env=env,
         capture_output=True,
@@ -138,7 +138,7 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = folder / "nats-server.log"
     with log.open("wb") as out:
         # -p -1 / -m -1: any free port for clients and monitoring.
-        process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
+        process = subprocess.Popen(
             [find_nats_server(), "-c", str(folder / "single-node.conf"), "-p", "-1", "-m", "-1"],
             env=server_env(),
             stdout=out,

@@ -50,6 +50,7 @@ from tpcore.services.naming import (
     orders_subject,
     parse_msg_id,
 )
+from tpcore.services.pull import PullConsumer, PullError, stream_sequence
 from tpcore.services.snapshots import Snapshot, SnapshotStore
 from tpcore.services.wire import SEQ_SHIFT, decode_orders, split_events
 
@@ -105,6 +106,10 @@ class MatcherStats:
     recoveries: int = 0
     last_input_seq: int = 0
     last_snapshot_seq: int = 0
+    #: Seconds spent fetching, decoding and matching, and waiting for stores.
+    fetch_seconds: float = 0.0
+    match_seconds: float = 0.0
+    confirm_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready copy."""
@@ -175,7 +180,13 @@ class SymbolMatcher:
             log.info("lease taken", extra=fields(symbol=self.symbol, owner=self.owner))
             try:
                 await self._serve(lease, stop)
-            except (LeaseLost, PublishFailed, nats.errors.Error, asyncio.TimeoutError) as error:
+            except (
+                LeaseLost,
+                PublishFailed,
+                PullError,
+                nats.errors.Error,
+                asyncio.TimeoutError,
+            ) as error:
                 log.warning(
                     "symbol interrupted; recovering",
                     exc_info=True,
@@ -210,36 +221,38 @@ class SymbolMatcher:
 
     async def _serve(self, lease: Lease, stop: asyncio.Event) -> None:
         """Fetch, match and publish batch k+1 while the outputs of batch k are confirmed."""
-        subscription = await self._recover()
+        consumer = await self._recover()
         inflight: _InFlight | None = None
         try:
             while not stop.is_set():
                 if not lease.held():
                     raise LeaseLost(self.symbol)
                 if inflight is not None and (inflight.confirmed() or self._snapshot_due()):
-                    await self._finish(inflight)
+                    await self._finish(inflight, consumer)
                     inflight = None
                 if inflight is None and self._snapshot_due():
                     await self._snapshot()
                 wait = self.options.fetch_timeout if inflight is None else 0.005
+                clock = time.perf_counter()
                 try:
-                    messages = await subscription.fetch(self.options.batch, timeout=wait)
-                except asyncio.TimeoutError:  # nats-py raises either flavour
+                    messages = await consumer.fetch(self.options.batch, timeout=wait)
+                except asyncio.TimeoutError:
                     messages = []
+                if messages:
+                    self.stats.fetch_seconds += time.perf_counter() - clock
                 started = await self._start(messages, lease) if messages else None
                 if inflight is not None:
-                    await self._finish(inflight)
+                    await self._finish(inflight, consumer)
                 inflight = started
             if inflight is not None:
-                await self._finish(inflight)
+                await self._finish(inflight, consumer)
             if self._since_snapshot:
                 await self._snapshot()
         finally:
-            # A pull subscription left to drain() would wait for its queue forever.
             with contextlib.suppress(Exception):
-                await subscription.unsubscribe()
+                await consumer.stop()
 
-    async def _recover(self) -> nats.js.JetStreamContext.PullSubscription:
+    async def _recover(self) -> PullConsumer:
         """Restores the snapshot, finds the stored outputs, re-creates the consumer."""
         self.stats.recoveries += 1
         store = SnapshotStore(await self.bus.snapshots())
@@ -274,7 +287,7 @@ class SymbolMatcher:
             pass
         return newest
 
-    async def _consumer(self, start: int) -> nats.js.JetStreamContext.PullSubscription:
+    async def _consumer(self, start: int) -> PullConsumer:
         js, name = self.bus.js, matcher_consumer(self.symbol)
         with contextlib.suppress(NotFoundError):
             await js.delete_consumer(ORDERS_STREAM, name)
@@ -289,13 +302,16 @@ class SymbolMatcher:
             max_waiting=16,
         )
         await js.add_consumer(ORDERS_STREAM, config)
-        return await js.pull_subscribe_bind(durable=name, stream=ORDERS_STREAM)
+        deadline = self.bus.settings.request_timeout
+        return await PullConsumer(self.bus.nc, ORDERS_STREAM, name, deadline=deadline).start()
 
     async def _start(self, messages: list[Msg], lease: Lease) -> _InFlight:
         """Decodes, matches and publishes a batch; its confirmation is awaited later."""
-        seqs = [m.metadata.sequence.stream for m in messages]
+        clock = time.perf_counter()
+        seqs = [stream_sequence(m.reply) for m in messages]
         decoded = decode_orders([m.data for m in messages], seqs)
         events = await self._match(decoded.commands)
+        self.stats.match_seconds += time.perf_counter() - clock
         outputs = self._outputs(events, decoded.bad, messages, seqs)
         if not lease.held():
             raise LeaseLost(self.symbol)
@@ -304,10 +320,12 @@ class SymbolMatcher:
         self.stats.events += len(events)
         return _InFlight(pending, messages[-1], seqs[-1], len(decoded.commands))
 
-    async def _finish(self, batch: _InFlight) -> None:
+    async def _finish(self, batch: _InFlight, consumer: PullConsumer) -> None:
         """Waits until the batch's outputs are stored, then acknowledges its inputs."""
+        clock = time.perf_counter()
         await self._confirm(batch.pending)
-        await batch.last.ack()
+        self.stats.confirm_seconds += time.perf_counter() - clock
+        await consumer.ack_through(batch.last)
         self._covered = batch.covered
         self._since_snapshot += batch.commands
         self.stats.batches += 1
