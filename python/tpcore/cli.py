@@ -49,6 +49,9 @@ def _add_nats_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tls-ca", metavar="FILE", help="CA certificate for TLS")
     group.add_argument("--tls-cert", metavar="FILE", help="client certificate for TLS")
     group.add_argument("--tls-key", metavar="FILE", help="client key for TLS")
+    group.add_argument(
+        "--inbox-prefix", metavar="PREFIX", help="reply inbox prefix, e.g. _INBOX.matcher"
+    )
     group.add_argument("--replicas", type=int, default=1, help="stream replicas (3 on a cluster)")
     group.add_argument(
         "--dedup-window", type=float, default=120.0, help="de-duplication window, seconds"
@@ -125,6 +128,7 @@ def _settings(args: argparse.Namespace) -> BusSettings:
         tls_ca=args.tls_ca,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
+        inbox_prefix=args.inbox_prefix,
         replicas=args.replicas,
         dedup_window=args.dedup_window,
         lease_ttl=args.lease_ttl,
@@ -208,7 +212,7 @@ def _loadgen(args: argparse.Namespace) -> int:
 
 
 async def _connect(args: argparse.Namespace) -> Bus:
-    return await Bus.connect(_settings(args), name="tpcore-loadgen")
+    return await Bus.connect(_settings(args), name="tpcore-loadgen", streams_only=True)
 
 
 def _version(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from tpcore import book
+from tpcore.services.config import BusSettings
+from tpcore.services.fleet import connection_args, partition
 from tpcore.services.wire import (
     COMMAND_HEADER,
     EVENT_HEADER,
@@ -114,3 +116,26 @@ def test_split_events_resumes_after_a_stored_position_and_bounds_message_size() 
     assert joined["order_id"].tolist() == [2, 3, 4, 5]
     assert split_events(events, after=(9, 1)) == []
     assert len(split_events(events)) == 1
+
+
+def test_fleet_workers_get_the_connection_options_but_never_the_password() -> None:
+    settings = BusSettings(
+        user="matcher",
+        password="s3cret",  # noqa: S106 - a test value
+        tls_ca="ca.pem",
+        manage_streams=False,
+        replicas=3,
+    )
+    args = connection_args(settings)
+    assert "s3cret" not in " ".join(args)
+    assert args[args.index("--user") + 1] == "matcher"
+    assert args[args.index("--password-env") + 1] == "TPCORE_NATS_PASSWORD"
+    assert args[args.index("--tls-ca") + 1] == "ca.pem"
+    assert args[args.index("--replicas") + 1] == "3"
+    assert "--no-manage-streams" in args
+    assert "--user" not in connection_args(BusSettings())
+
+
+def test_symbols_across_matchers_are_dealt_round_robin() -> None:
+    assert partition(["A", "B", "C"], 2) == [["A", "C"], ["B"]]
+    assert partition(["A"], 3) == [["A"]]

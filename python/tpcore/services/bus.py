@@ -94,10 +94,14 @@ class Bus:
         self.js: JetStreamContext = nc.jetstream(timeout=settings.request_timeout)
         self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
         self.closing = False
+        self.streams_only = False
 
     @classmethod
-    async def connect(cls, settings: BusSettings, *, name: str | None = None) -> Bus:
-        """Connects (retrying until the first connect succeeds) and sets up the assets."""
+    async def connect(
+        cls, settings: BusSettings, *, name: str | None = None, streams_only: bool = False
+    ) -> Bus:
+        """Connects (retrying until the first connect succeeds) and sets up the assets
+        (with ``streams_only``, a client's: the streams, not the matchers' buckets)."""
         holder: list[Bus] = []
 
         async def on_reconnect() -> None:
@@ -131,10 +135,13 @@ class Bus:
             options["user_credentials"] = settings.creds
         if settings.nkey:
             options["nkeys_seed"] = settings.nkey
+        if settings.inbox_prefix:
+            options["inbox_prefix"] = settings.inbox_prefix
         if (tls := _tls_context(settings)) is not None:
             options["tls"] = tls
         nc = await cls._first_connect(options, settings)
         bus = cls(settings, nc)
+        bus.streams_only = streams_only
         holder.append(bus)
         await bus.ensure_assets()
         return bus
@@ -163,9 +170,11 @@ class Bus:
     async def ensure_assets(self) -> None:
         """Creates or updates the streams and buckets (or checks they exist)."""
         for config in stream_configs(self.settings):
-            await self._ensure_stream(config)
-        await self.leases()
-        await self.snapshots()
+            if not self.streams_only or config.name != DEAD_STREAM:
+                await self._ensure_stream(config)
+        if not self.streams_only:
+            await self.leases()
+            await self.snapshots()
 
     async def _ensure_stream(self, config: StreamConfig) -> None:
         if not self.settings.manage_streams:

@@ -60,7 +60,7 @@ class Client:
     @classmethod
     async def connect(cls, settings: BusSettings, markets: Markets = DEMO_MARKETS) -> Client:
         """Connects with the fleet's settings and market table."""
-        return cls(await Bus.connect(settings, name="tpcore-client"), markets)
+        return cls(await Bus.connect(settings, name="tpcore-client", streams_only=True), markets)
 
     def messages(self, orders: np.ndarray | np.void) -> list[tuple[str, bytes]]:
         """``(symbol, body)`` of the order messages that carry ``orders``."""

@@ -39,6 +39,9 @@ class BusSettings:
     tls_ca: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    #: Prefix of this connection's reply inboxes (``_INBOX.<user>``), so a user's
+    #: subscribe permission can be limited to its own replies.
+    inbox_prefix: str | None = None
     #: Seconds: every request (stream info, fetch, publish ack) has this deadline.
     request_timeout: float = 5.0
     connect_timeout: float = 2.0

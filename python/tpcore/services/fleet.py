@@ -18,7 +18,31 @@ from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.embedded import EmbeddedServer
 
-__all__ = ["Fleet", "FleetPlan", "partition"]
+__all__ = ["Fleet", "FleetPlan", "connection_args", "partition"]
+
+
+#: Where a fleet hands a password given in its settings to its workers.
+PASSWORD_ENV = "TPCORE_NATS_PASSWORD"  # noqa: S105 - a variable name, not a secret
+
+
+def connection_args(settings: BusSettings) -> list[str]:
+    """The ``tpcore worker`` options that reproduce ``settings`` (never a password: the
+    worker reads it from the same environment variable)."""
+    pairs = [
+        ("--user", settings.user),
+        ("--password-env", (settings.password_env or PASSWORD_ENV) if settings.user else None),
+        ("--creds", settings.creds),
+        ("--nkey", settings.nkey),
+        ("--tls-ca", settings.tls_ca),
+        ("--tls-cert", settings.tls_cert),
+        ("--tls-key", settings.tls_key),
+        ("--inbox-prefix", settings.inbox_prefix),
+        ("--replicas", str(settings.replicas)),
+        ("--dedup-window", str(settings.dedup_window)),
+        ("--lease-ttl", str(settings.lease_ttl)),
+    ]
+    args = [part for flag, value in pairs if value is not None for part in (flag, value)]
+    return [*args, *([] if settings.manage_streams else ["--no-manage-streams"])]
 
 
 def partition(symbols: Sequence[str], workers: int) -> list[list[str]]:
@@ -87,13 +111,17 @@ class Fleet:
         log = (self.plan.data_dir / f"{name}.log").open("ab")
         command = [
             sys.executable, "-m", "tpcore", "worker", "matcher",
-            "--nats", self.url, "--name", name,
+            "--nats", self.url, "--name", name, *connection_args(self.plan.settings),
             "--symbols", ",".join(self.assignments[name]),
             *(["--markets", self.plan.markets_file] if self.plan.markets_file else []),
             *self.plan.matcher_args,
         ]  # fmt: skip
+        env = os.environ.copy()
+        settings = self.plan.settings
+        if settings.password is not None and settings.password_env is None:
+            env[PASSWORD_ENV] = settings.password
         self.workers[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
+            command, stdout=log, stderr=subprocess.STDOUT, env=env
         )
         log.close()
 
