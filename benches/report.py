@@ -124,6 +124,27 @@ def render_markdown(rows: Sequence[Row], *, machine: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def latency_lines(benchmarks: Iterable[dict[str, object]]) -> list[str]:
+    """A markdown table of the latency percentiles some benchmarks record."""
+    lines = []
+    for bench in benchmarks:
+        info = bench.get("extra_info")
+        if not isinstance(info, dict) or "latency_ms" not in info:
+            continue
+        latency = info["latency_ms"]
+        assert isinstance(latency, dict)
+        cells = " | ".join(f"{latency.get(k, float('nan')):.2f}" for k in LATENCY_COLUMNS)
+        lines.append(f"| {info.get('latency_case', bench.get('name'))} | {info['n']:,} | {cells} |")
+    if not lines:
+        return []
+    header = " | ".join(LATENCY_COLUMNS)
+    rule = " | ".join("---:" for _ in LATENCY_COLUMNS)
+    return ["", f"| latency (ms) | N | {header} |", f"| --- | ---: | {rule} |", *lines]
+
+
+LATENCY_COLUMNS = ("p50", "p90", "p99", "p99.9", "max")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Prints the table; writes it as markdown and gates on targets when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     described = f"{machine.get('cpu', {}).get('brand_raw', 'unknown CPU')}, {_cores(machine)}"
     rows = build_rows(data.get("benchmarks", []))
     table = render_markdown(rows, machine=described)
+    latency = latency_lines(data.get("benchmarks", []))
+    if latency:
+        table += "\n".join(latency) + "\n"
     sys.stdout.write(table)
     if args.markdown:
         args.markdown.write_text(table)

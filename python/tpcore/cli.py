@@ -29,6 +29,7 @@ from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.loadgen import print_report, run_load
 from tpcore.services.logs import configure
 from tpcore.services.matcher import MatcherOptions
+from tpcore.services.publish import AckedPublisher
 from tpcore.services.worker import run_matcher
 
 __all__ = ["main"]
@@ -192,7 +193,8 @@ def _loadgen(args: argparse.Namespace) -> int:
     markets = _markets(args)
 
     async def go() -> int:
-        client = Client(await _connect(args), markets)
+        bus = await _connect(args)
+        client = Client(bus, markets, await AckedPublisher(bus.nc).start())
         try:
             report = await run_load(
                 client,

@@ -9,6 +9,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.services.helpers import MatcherProcess, running_matcher, wait_until
 
 from tpcore.services.client import Client
@@ -65,8 +66,9 @@ async def assert_events_identical(client: Client) -> None:
         assert verdict.stored > 0
 
 
+@pytest.mark.parametrize("seed", [5, 9])
 def test_kill_9_at_random_moments_loses_and_doubles_nothing(
-    settings: BusSettings, nats_server: EmbeddedServer, tmp_path: Path
+    settings: BusSettings, nats_server: EmbeddedServer, tmp_path: Path, seed: int
 ) -> None:
     async def scenario() -> None:
         client = await Client.connect(settings)
@@ -85,8 +87,8 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(
             return started and last.count('"recovered"') == len(SYMBOLS)
 
         crashes_done = asyncio.Event()
-        load = asyncio.create_task(produce(client, 300, seed=11, pause=0.02, until=crashes_done))
-        rng = random.Random(5)
+        load = asyncio.create_task(produce(client, 300, seed=seed, pause=0.02, until=crashes_done))
+        rng = random.Random(seed)
         for _ in range(4):  # crashes at random moments of a working matcher, mid-flow
             await wait_until(last_start_recovered, timeout=40)
             await asyncio.sleep(rng.uniform(0.05, 0.8))

@@ -27,6 +27,7 @@ from tpcore.book import COMMAND_DTYPE
 from tpcore.services.bus import Bus
 from tpcore.services.config import DEMO_MARKETS, BusSettings, Markets
 from tpcore.services.naming import events_subject, orders_subject
+from tpcore.services.publish import AckedPublisher
 from tpcore.services.wire import MAX_RECORDS, decode_events, encode_commands
 
 __all__ = ["Client", "EventBatch", "order_message_id"]
@@ -53,14 +54,16 @@ class EventBatch:
 class Client:
     """Submits orders into ORDERS and reads EVENTS."""
 
-    def __init__(self, bus: Bus, markets: Markets) -> None:
+    def __init__(self, bus: Bus, markets: Markets, publisher: AckedPublisher) -> None:
         self.bus = bus
         self.markets = markets
+        self.publisher = publisher
 
     @classmethod
     async def connect(cls, settings: BusSettings, markets: Markets = DEMO_MARKETS) -> Client:
         """Connects with the fleet's settings and market table."""
-        return cls(await Bus.connect(settings, name="tpcore-client", streams_only=True), markets)
+        bus = await Bus.connect(settings, name="tpcore-client", streams_only=True)
+        return cls(bus, markets, await AckedPublisher(bus.nc).start())
 
     def messages(self, orders: np.ndarray | np.void) -> list[tuple[str, bytes]]:
         """``(symbol, body)`` of the order messages that carry ``orders``."""
@@ -116,12 +119,18 @@ class Client:
 
     async def _publish(self, symbol: str, body: bytes) -> asyncio.Future[PubAck]:
         headers = {"Nats-Msg-Id": order_message_id(symbol, body)}
-        return await self.bus.js.publish_async(orders_subject(symbol), body, headers=headers)
+        return await self.publisher.publish(orders_subject(symbol), body, headers)
 
     async def event_batches(
-        self, symbol: str, *, start_seq: int | None = None, new_only: bool = False
+        self,
+        symbol: str,
+        *,
+        start_seq: int | None = None,
+        new_only: bool = False,
+        ready: asyncio.Event | None = None,
     ) -> AsyncIterator[EventBatch]:
-        """The symbol's event messages in order, from the start (or ``start_seq``)."""
+        """The symbol's event messages in order, from the start (or ``start_seq``, or
+        only new ones); ``ready`` is set once the consumer exists."""
         if start_seq is not None:
             config = ConsumerConfig(
                 deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start_seq
@@ -132,6 +141,8 @@ class Client:
         subscription = await self.bus.js.subscribe(
             events_subject(symbol), ordered_consumer=True, config=config
         )
+        if ready is not None:
+            ready.set()
         try:
             async for message in subscription.messages:
                 yield EventBatch(message.metadata.sequence.stream, decode_events(message.data))
@@ -146,4 +157,5 @@ class Client:
 
     async def close(self) -> None:
         """Drains and closes the connection."""
+        await self.publisher.stop()
         await self.bus.close()

@@ -170,8 +170,12 @@ async def run_load(
     flow = OrderFlow(client.markets, symbols, mix=mix, seed=seed, first_order_id=start_id)
     info = await client.bus.js.stream_info(ORDERS_STREAM)
     tracker = _Tracker(info.state.last_seq + 1, messages)
-    readers = [asyncio.create_task(_read(client, s, tracker)) for s in symbols]
-    await asyncio.sleep(0.2)  # let the ordered consumers start before the first order
+    ready = [asyncio.Event() for _ in symbols]
+    readers = [
+        asyncio.create_task(_read(client, s, tracker, flag))
+        for s, flag in zip(symbols, ready, strict=True)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(flag.wait() for flag in ready)), 10.0)
     bar = _Progress(orders, progress)
     started = time.perf_counter()
     try:
@@ -216,7 +220,6 @@ async def _publish(
     rate: float,
     bar: _Progress,
 ) -> None:
-    js = client.bus.js
     started = time.perf_counter()
     sent = 0
     pending: list[asyncio.Future[PubAck]] = []
@@ -230,8 +233,8 @@ async def _publish(
         for low in range(0, len(chunk), batch):
             body = encode_commands(chunk[low : low + batch])
             at = time.perf_counter()
-            future = await js.publish_async(
-                subject, body, headers={"Nats-Msg-Id": order_message_id(symbols[which], body)}
+            future = await client.publisher.publish(
+                subject, body, {"Nats-Msg-Id": order_message_id(symbols[which], body)}
             )
             future.add_done_callback(_on_ack(tracker, at))
             pending.append(future)
@@ -253,8 +256,8 @@ def _on_ack(tracker: _Tracker, sent: float):  # type: ignore[no-untyped-def]
     return done
 
 
-async def _read(client: Client, symbol: str, tracker: _Tracker) -> None:
-    async for batch in client.event_batches(symbol, new_only=True):
+async def _read(client: Client, symbol: str, tracker: _Tracker, ready: asyncio.Event) -> None:
+    async for batch in client.event_batches(symbol, new_only=True, ready=ready):
         tracker.arrived(batch.events)
 
 

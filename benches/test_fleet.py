@@ -1,0 +1,126 @@
+"""The fleet end to end: orders through JetStream, matched, events back to the client.
+
+A nats-server and one matcher process run for the whole module (``tpcore.services.fleet``).
+The peer is nats-py itself: the same number of messages of the same size published with
+``publish_async`` to a plain stream and acknowledged, no matching. So the ratio says what
+share of NATS's own rate the fleet keeps (the target: 70% at one order per message).
+The latency case sends single-order messages at 10,000 orders/s and records the
+percentiles from submit to the first event in ``extra_info``.
+
+Set ``TPCORE_BENCH_QUICK=1`` for short runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from nats.js.api import StorageType, StreamConfig
+
+from benches.harness import measure
+from tpcore.services.client import Client
+from tpcore.services.fleet import Fleet, FleetPlan
+from tpcore.services.loadgen import run_load
+from tpcore.services.wire import COMMAND_HEADER
+
+QUICK = bool(os.environ.get("TPCORE_BENCH_QUICK"))
+SINGLE_N = 5_000 if QUICK else 30_000
+BATCHED_N = 20_000 if QUICK else 300_000
+LATENCY_N = 5_000 if QUICK else 30_000
+SYMBOL = "BTC-USDT"
+ROUNDS = 3
+
+
+class Session:
+    """The fleet, an event loop and a connected client, shared by the module."""
+
+    def __init__(self, data: Path) -> None:
+        self.fleet = Fleet(FleetPlan(symbols=[SYMBOL], matchers=1, data_dir=data)).start()
+        self.loop = asyncio.new_event_loop()
+        self.client = self.loop.run_until_complete(Client.connect(self.fleet.settings))
+        self.loop.run_until_complete(self._bench_stream())
+        self.seq = 0
+
+    async def _bench_stream(self) -> None:
+        config = StreamConfig(name="BENCH", subjects=["bench.>"], storage=StorageType.FILE)
+        await self.client.bus.js.add_stream(config)
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.close())
+        self.loop.close()
+        self.fleet.stop()
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    fleet = Session(tmp_path_factory.mktemp("fleet"))
+    yield fleet
+    fleet.close()
+
+
+def fleet_run(session: Session, orders: int, batch: int, rate: float = 0.0) -> None:
+    session.seq += 1
+    report = session.loop.run_until_complete(
+        run_load(session.client, [SYMBOL], orders=orders, batch=batch, rate=rate, seed=session.seq)
+    )
+    assert report.answered == report.distinct, report.lines()
+
+
+def nats_py_publish(session: Session, messages: int, size: int) -> None:
+    """nats-py's own JetStream rate: async publishes with ids, all acknowledged."""
+    session.seq += 1
+    body = COMMAND_HEADER + bytes(size - len(COMMAND_HEADER))
+
+    async def publish() -> None:
+        js = session.client.bus.js
+        futures = [
+            await js.publish_async(
+                "bench.orders", body, headers={"Nats-Msg-Id": f"{session.seq}:{i}"}
+            )
+            for i in range(messages)
+        ]
+        await asyncio.gather(*futures)
+
+    session.loop.run_until_complete(publish())
+
+
+@pytest.mark.parametrize("batch", [1, 100])
+def test_fleet_orders(benchmark: object, session: Session, batch: int) -> None:
+    n = SINGLE_N if batch == 1 else BATCHED_N
+    measure(
+        benchmark, fleet_run, session, n, batch,
+        case=f"fleet: orders stored, matched, answered ({batch}/message)", impl="tpcore fleet",
+        n=n, peer=False, targets={"nats-py publish_async": 0.7} if batch == 1 else None,
+        rounds=ROUNDS,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("batch", [1, 100])
+def test_nats_py_publish(benchmark: object, session: Session, batch: int) -> None:
+    n = SINGLE_N if batch == 1 else BATCHED_N
+    measure(
+        benchmark, nats_py_publish, session, n // batch, 8 + 88 * batch,
+        case=f"fleet: orders stored, matched, answered ({batch}/message)",
+        impl="nats-py publish_async", n=n, peer=True, rounds=ROUNDS,
+    )  # fmt: skip
+
+
+def test_fleet_latency_at_10k_orders_per_second(benchmark: object, session: Session) -> None:
+    reports = []
+
+    def run() -> None:
+        session.seq += 1
+        report = session.loop.run_until_complete(
+            run_load(session.client, [SYMBOL], orders=LATENCY_N, rate=10_000.0, seed=session.seq)
+        )
+        reports.append(report)
+
+    benchmark.pedantic(run, rounds=1, iterations=1)  # type: ignore[attr-defined]
+    percentiles = reports[-1].percentiles()
+    benchmark.extra_info["latency_ms"] = percentiles  # type: ignore[attr-defined]
+    benchmark.extra_info["latency_case"] = "fleet: submit to event at 10,000 orders/s"  # type: ignore[attr-defined]
+    benchmark.extra_info["n"] = LATENCY_N  # type: ignore[attr-defined]
+    assert reports[-1].answered == reports[-1].distinct
