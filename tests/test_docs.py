@@ -10,6 +10,7 @@ import pytest
 
 import tpcore.book
 import tpcore.eth
+import tpcore.risk
 import tpcore.sign
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -25,7 +26,9 @@ def test_readme_example_runs(block: str) -> None:
     exec(compile(block, str(README), "exec"), {})  # noqa: S102 - the README's own code
 
 
-@pytest.mark.parametrize("module", [tpcore.sign, tpcore.eth, tpcore.book], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [tpcore.sign, tpcore.eth, tpcore.book, tpcore.risk], ids=lambda m: m.__name__
+)
 def test_module_doctests_pass(module: object) -> None:
     result = doctest.testmod(module, raise_on_error=False)  # type: ignore[arg-type]
     assert result.attempted > 0

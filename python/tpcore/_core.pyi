@@ -10,16 +10,26 @@ __all__ = [
     "COMMAND_SIZE",
     "EVENT_SIZE",
     "LAYOUT_VERSION",
+    "NO_LIQUIDATION_PRICE",
+    "RISK_SCALE",
+    "Brackets",
+    "Contract",
     "Ed25519PrivateKey",
+    "Ema",
     "Engine",
     "Event",
+    "IndexBook",
+    "IndexConfig",
     "Instrument",
     "PrivateKey",
+    "RiskBook",
     "SignedMessage",
     "SignedTransaction",
+    "Twap",
     "__version__",
     "abi_decode",
     "abi_encode",
+    "account_order",
     "addresses",
     "decode_log",
     "decode_revert",
@@ -35,13 +45,18 @@ __all__ = [
     "ed25519_verify",
     "ed25519_verify_all",
     "encode_function_call",
+    "evaluate_account",
     "function_selector",
+    "funding_basis_price",
     "generate_mnemonic",
     "get_num_threads",
     "hash_typed_data",
+    "index_price",
+    "index_prices",
     "keccak256",
     "keystore_decrypt",
     "keystore_encrypt",
+    "mark_price",
     "mnemonic_to_seed",
     "next_base_fee",
     "parse_address",
@@ -380,3 +395,198 @@ class Engine:
     def restore(snapshot: bytes) -> Engine: ...
     def state_hash(self) -> bytes: ...
     def validate_invariants(self) -> None: ...
+
+# risk
+RISK_SCALE: int
+NO_LIQUIDATION_PRICE: int
+
+_I64: TypeAlias = NDArray[np.int64]
+_IndexColumns: TypeAlias = tuple[NDArray[np.int64], NDArray[np.uint8], NDArray[np.uint32]]
+_TierIn: TypeAlias = tuple[int, int, int, int] | tuple[int, int, int, int, int | None]
+_PositionFigures: TypeAlias = tuple[int, int, int, int, int | None, int, bool]
+_AccountFigures: TypeAlias = tuple[int, int, int, int, int, int, int, bool, list[_PositionFigures]]
+_OrderRow: TypeAlias = tuple[int, int, int, _SideName, int, int, int | None, int]
+_CandidateRow: TypeAlias = tuple[int, int | None, int, list[_OrderRow]]
+
+@final
+class IndexConfig:
+    def __new__(
+        cls,
+        max_age: int,
+        *,
+        min_sources: int = 1,
+        outliers: Literal["none", "drop", "clamp"] = "none",
+        band: int = 0,
+        aggregation: Literal["mean", "median"] = "mean",
+        breaker_threshold: int | None = None,
+        breaker_window: int = 1,
+        breaker_confirmations: int = 2,
+    ) -> IndexConfig: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    @property
+    def max_age(self) -> int: ...
+    @property
+    def min_sources(self) -> int: ...
+    @property
+    def outliers(self) -> Literal["none", "drop", "clamp"]: ...
+    @property
+    def band(self) -> int: ...
+    @property
+    def aggregation(self) -> Literal["mean", "median"]: ...
+    @property
+    def breaker_threshold(self) -> int | None: ...
+    @property
+    def breaker_window(self) -> int: ...
+    @property
+    def breaker_confirmations(self) -> int: ...
+
+def index_price(
+    config: IndexConfig,
+    prices: _I64,
+    weights: _I64,
+    timestamps: _I64,
+    now: int,
+    last_good: int | None = None,
+) -> tuple[int, int, int]: ...
+def index_prices(
+    config: IndexConfig,
+    prices: _I64,
+    weights: _I64,
+    timestamps: _I64,
+    now: int,
+    last_good: _I64 | None = None,
+) -> _IndexColumns: ...
+
+@final
+class IndexBook:
+    def __new__(cls, config: IndexConfig, symbols: int) -> IndexBook: ...
+    @property
+    def config(self) -> IndexConfig: ...
+    @property
+    def symbols(self) -> int: ...
+    def compute(self, prices: _I64, weights: _I64, timestamps: _I64, now: int) -> _IndexColumns: ...
+    def last_good(self) -> NDArray[np.int64]: ...
+    def pending_confirmations(self) -> NDArray[np.uint32]: ...
+
+def mark_price(
+    index: int,
+    *,
+    funding_rate: int = 0,
+    time_to_funding: int = 0,
+    funding_interval: int = 1,
+    basis_average: int | None = None,
+    last_price: int | None = None,
+    index_flags: int = 0,
+) -> tuple[int, int]: ...
+def funding_basis_price(
+    index: int, funding_rate: int, time_to_funding: int, funding_interval: int
+) -> int: ...
+
+@final
+class Ema:
+    def __new__(cls, alpha: int) -> Ema: ...
+    def update(self, sample: int) -> int: ...
+    @property
+    def value(self) -> int | None: ...
+
+@final
+class Twap:
+    def __new__(cls, window: int) -> Twap: ...
+    def update(self, timestamp: int, value: int) -> None: ...
+    def average(self, now: int) -> int | None: ...
+
+@final
+class Brackets:
+    def __new__(cls, tiers: Sequence[_TierIn]) -> Brackets: ...
+    @staticmethod
+    def flat(max_leverage: int, mmr: int) -> Brackets: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    def __len__(self) -> int: ...
+    @property
+    def tiers(self) -> list[tuple[int, int, int, int, int]]: ...
+    @property
+    def max_notional(self) -> int: ...
+    def tier_index(self, notional: int) -> int: ...
+    def maintenance_margin(self, notional: int) -> int: ...
+    def initial_margin(self, notional: int, leverage: int) -> int: ...
+    def initial_margin_capped(self, notional: int, leverage: int) -> int: ...
+
+@final
+class Contract:
+    @staticmethod
+    def linear(brackets: Brackets, *, tick_size: int = 1, lot_size: int = 1) -> Contract: ...
+    @staticmethod
+    def inverse(
+        face_value: int, brackets: Brackets, *, tick_size: int = 1, lot_size: int = 1
+    ) -> Contract: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    @property
+    def kind(self) -> Literal["linear", "inverse"]: ...
+    @property
+    def face_value(self) -> int | None: ...
+    @property
+    def brackets(self) -> Brackets: ...
+    @property
+    def tick_size(self) -> int: ...
+    @property
+    def lot_size(self) -> int: ...
+    def notional(self, qty: int, price: int) -> int: ...
+    def unrealized_pnl(self, qty: int, entry_price: int, mark_price: int) -> int: ...
+    def metrics(
+        self, qty: int, entry_price: int, mark_price: int, leverage: int
+    ) -> tuple[int, int, int, int]: ...
+    def liquidation_price(self, qty: int, entry_price: int, collateral: int) -> int | None: ...
+    def bankruptcy_price(self, qty: int, entry_price: int, collateral: int) -> int | None: ...
+
+def evaluate_account(
+    wallet: int,
+    positions: Sequence[tuple[int, int, int, int, int | None]],
+    contracts: Sequence[Contract],
+    marks: Sequence[int],
+) -> _AccountFigures: ...
+
+@final
+class RiskBook:
+    def __new__(
+        cls,
+        account: NDArray[np.uint32],
+        symbol: NDArray[np.uint32],
+        qty: _I64,
+        entry_price: _I64,
+        contracts: Sequence[Contract],
+        *,
+        accounts: int | None = None,
+        leverage: NDArray[np.uint32] | None = None,
+        isolated: NDArray[np.bool_] | None = None,
+        isolated_margin: _I64 | None = None,
+    ) -> RiskBook: ...
+    @property
+    def positions(self) -> int: ...
+    @property
+    def accounts(self) -> int: ...
+    @property
+    def symbols(self) -> int: ...
+    @property
+    def results(self) -> dict[str, NDArray[Any]]: ...
+    def holders(self, symbol: int) -> NDArray[np.uint32]: ...
+    def compute(self, wallets: _I64, marks: _I64) -> dict[str, NDArray[Any]]: ...
+    def recompute(self, marks: _I64) -> int: ...
+    def recompute_accounts(
+        self, accounts: NDArray[np.uint32], wallets: _I64 | None = None
+    ) -> None: ...
+    def liquidation_candidates(self) -> list[_CandidateRow]: ...
+    def liquidation_commands(
+        self,
+        instruments: Sequence[Instrument],
+        *,
+        first_order_id: int = 1,
+        account_ids: NDArray[np.uint64] | None = None,
+    ) -> tuple[NDArray[np.void], NDArray[np.uint64]]: ...
+
+def account_order(account: NDArray[np.uint32], accounts: int) -> NDArray[np.int64]: ...

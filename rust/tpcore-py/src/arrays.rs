@@ -1,4 +1,5 @@
-//! Borrowing numpy arrays as flat byte rows, and handing results back without copies.
+//! Borrowing numpy arrays as flat byte rows or as typed columns and matrices (exactly one
+//! dtype, never converted), and handing results back without copies.
 //!
 //! Inputs are validated and borrowed while the GIL is held: dtype, dimensions, row width and
 //! contiguity are checked here, so every shape error names the argument and the shape it
@@ -6,9 +7,10 @@
 //! other thread mutates the arrays meanwhile (the caller's responsibility, stated in each
 //! batch function's docstring).
 
+use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{
-    PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
-    PyUntypedArrayMethods,
+    Element, PyArray, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray,
+    PyReadonlyArrayDyn, PyReadwriteArray1, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyBytesMethods, PySequence};
@@ -66,7 +68,18 @@ impl ByteRows<'_> {
 }
 
 fn shape_error(name: &str, expected: &str, got: &Bound<'_, PyAny>) -> CoreError {
-    let got = match got.cast::<PyUntypedArray>() {
+    CoreError::argument(
+        "invalid_shape",
+        format!(
+            "{name}: expected a uint8 array of shape {expected}, got {}",
+            described(got)
+        ),
+    )
+}
+
+/// An argument described for an error message: `float64 array of shape (3,)`, or its type.
+fn described(got: &Bound<'_, PyAny>) -> String {
+    match got.cast::<PyUntypedArray>() {
         Ok(array) => format!(
             "{} array of shape {}",
             dtype_name(array),
@@ -76,10 +89,25 @@ fn shape_error(name: &str, expected: &str, got: &Bound<'_, PyAny>) -> CoreError 
             .get_type()
             .name()
             .map_or_else(|_| "an object".to_owned(), |n| n.to_string()),
-    };
+    }
+}
+
+/// A typed argument that is not an array of `dtype` and shape `expected`: reason
+/// `invalid_dtype` for an array of another dtype, else `invalid_shape`.
+fn typed_shape_error(name: &str, dtype: &str, expected: &str, got: &Bound<'_, PyAny>) -> CoreError {
+    let wrong_dtype = got
+        .cast::<PyUntypedArray>()
+        .is_ok_and(|array| dtype_name(array) != dtype);
     CoreError::argument(
-        "invalid_shape",
-        format!("{name}: expected a uint8 array of shape {expected}, got {got}"),
+        if wrong_dtype {
+            "invalid_dtype"
+        } else {
+            "invalid_shape"
+        },
+        format!(
+            "{name}: expected a {dtype} array of shape {expected}, got {}",
+            described(got)
+        ),
     )
 }
 
@@ -248,4 +276,105 @@ pub(crate) fn rows_array(
 /// Hands a vector of flags to numpy as a `(N,)` bool array, without a copy.
 pub(crate) fn flags_array(py: Python<'_>, flags: Vec<bool>) -> Bound<'_, PyArray1<bool>> {
     PyArray1::from_vec(py, flags)
+}
+
+/// A borrowed, read-only, C-contiguous numpy array of `T` with the dimensions `D`, and the
+/// name of the argument it came from (for errors about it).
+pub(crate) struct Typed<'py, T: Element, D: Dimension> {
+    array: PyReadonlyArray<'py, T, D>,
+    name: &'static str,
+}
+
+/// A borrowed one-dimensional column.
+pub(crate) type Column<'py, T> = Typed<'py, T, Ix1>;
+/// A borrowed two-dimensional array (rows of equal width).
+pub(crate) type Matrix<'py, T> = Typed<'py, T, Ix2>;
+
+impl<T: Element, D: Dimension> Typed<'_, T, D> {
+    /// The elements in row-major order.
+    pub(crate) fn slice(&self) -> Result<&[T], CoreError> {
+        self.array.as_slice().map_err(|_| {
+            CoreError::argument(
+                "not_contiguous",
+                format!("{}: array is not C-contiguous", self.name),
+            )
+        })
+    }
+
+    /// The argument's name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The shape.
+    pub(crate) fn shape(&self) -> &[usize] {
+        self.array.shape()
+    }
+
+    /// Checks the length of the first dimension: `len` rows, as `what` requires.
+    pub(crate) fn expect_rows(&self, len: usize, what: &str) -> Result<(), CoreError> {
+        let got = self.shape()[0];
+        if got == len {
+            return Ok(());
+        }
+        Err(CoreError::argument(
+            "row_count_mismatch",
+            format!("{}: {got} rows, but {what} has {len}", self.name),
+        ))
+    }
+}
+
+/// Borrows `obj` read-only as a C-contiguous array of exactly `T` (no conversion, no copy)
+/// with `D` dimensions; `expected` is the shape the error message shows.
+pub(crate) fn typed<'py, T: Element, D: Dimension>(
+    obj: &Bound<'py, PyAny>,
+    name: &'static str,
+    expected: &str,
+) -> Result<Typed<'py, T, D>, CoreError> {
+    let dtype = T::get_dtype(obj.py()).to_string();
+    let Ok(array) = obj.cast::<PyArray<T, D>>() else {
+        return Err(typed_shape_error(name, &dtype, expected, obj));
+    };
+    if !array.is_c_contiguous() {
+        return Err(CoreError::argument(
+            "not_contiguous",
+            format!("{name}: the array must be C-contiguous (use numpy.ascontiguousarray)"),
+        ));
+    }
+    let array = array.try_readonly().map_err(|_| in_use(name))?;
+    Ok(Typed { array, name })
+}
+
+/// Borrows a one-dimensional column of `T` (see [`typed`]).
+pub(crate) fn column<'py, T: Element>(
+    obj: &Bound<'py, PyAny>,
+    name: &'static str,
+) -> Result<Column<'py, T>, CoreError> {
+    typed(obj, name, "(N,)")
+}
+
+/// Borrows a two-dimensional array of `T` (see [`typed`]).
+pub(crate) fn matrix<'py, T: Element>(
+    obj: &Bound<'py, PyAny>,
+    name: &'static str,
+) -> Result<Matrix<'py, T>, CoreError> {
+    typed(obj, name, "(N, M)")
+}
+
+/// Borrows an array this crate owns (an output column) for writing.
+pub(crate) fn column_mut<'py, T: Element>(
+    array: &Bound<'py, PyArray1<T>>,
+    name: &'static str,
+) -> Result<PyReadwriteArray1<'py, T>, CoreError> {
+    array.try_readwrite().map_err(|_| in_use(name))
+}
+
+fn in_use(name: &str) -> CoreError {
+    CoreError::argument(
+        "array_in_use",
+        format!(
+            "{name}: the array is borrowed elsewhere (another call using it is running, or it is \
+             not writeable)"
+        ),
+    )
 }

@@ -38,7 +38,8 @@ impl CoreError {
         match self {
             Self::Sign(e) => e.index(),
             Self::Eth(e) => e.index(),
-            Self::Book(_) | Self::Risk(_) => None,
+            Self::Risk(e) => e.index(),
+            Self::Book(_) => None,
             Self::Argument { index, .. } => *index,
         }
     }
@@ -100,7 +101,7 @@ impl From<CoreError> for PyErr {
             CoreError::Sign(e) => (e.to_string(), e.reason(), e.index()),
             CoreError::Eth(e) => (e.to_string(), e.reason(), e.index()),
             CoreError::Book(e) => (e.to_string(), e.reason(), None),
-            CoreError::Risk(e) => (e.to_string(), e.reason(), None),
+            CoreError::Risk(e) => (e.to_string(), e.reason(), e.index()),
             CoreError::Argument {
                 reason,
                 message,

@@ -9,6 +9,7 @@ mod book;
 mod error;
 mod eth;
 mod parallel;
+mod risk;
 mod sign;
 
 use pyo3::prelude::*;
@@ -21,5 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sign::register(m)?;
     eth::register(m)?;
     book::register(m)?;
+    risk::register(m)?;
     Ok(())
 }

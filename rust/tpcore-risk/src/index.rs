@@ -296,6 +296,8 @@ impl IndexState {
         let mut flags = PriceFlags::NONE;
         let mut live = std::mem::take(&mut self.scratch);
         live.clear();
+        // One allocation for a new state instead of one per doubling.
+        live.reserve(quotes.len());
         for q in quotes {
             let fresh = i128::from(now) - i128::from(q.timestamp) <= i128::from(config.max_age);
             if q.price > 0 && q.weight > 0 && fresh {

@@ -115,7 +115,7 @@ fn unknown_symbol(symbol: u32) -> PyErr {
 }
 
 /// `tpcore.book.COMMAND_DTYPE` and `EVENT_DTYPE`, imported once.
-fn dtypes(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
+pub(crate) fn dtypes(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
     static DTYPES: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
     DTYPES.get_or_try_init(py, || {
         let module = py.import("tpcore.book")?;

@@ -4,6 +4,8 @@ mod engine;
 mod event;
 mod instrument;
 
+pub(crate) use engine::dtypes;
+pub(crate) use instrument::PyInstrument;
 use pyo3::prelude::*;
 
 /// Adds the matching-engine classes to the module.
