@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from tpcore import __version__
 from tpcore.demo import run_tour
@@ -26,10 +28,15 @@ from tpcore.services.client import Client
 from tpcore.services.config import DEMO_MARKETS, BusSettings, Markets
 from tpcore.services.demo import run_demo
 from tpcore.services.fleet import Fleet, FleetPlan
+from tpcore.services.keys import ED25519, SECP256K1, import_key, list_keys, new_key, read_password
 from tpcore.services.loadgen import print_report, run_load
 from tpcore.services.logs import configure
 from tpcore.services.matcher import MatcherOptions
+from tpcore.services.policy import WithdrawalPolicy
 from tpcore.services.publish import AckedPublisher
+from tpcore.services.sign_load import run_sign_load
+from tpcore.services.signer import SignerOptions, run_signer
+from tpcore.services.signing import SignerClient
 from tpcore.services.worker import run_matcher
 
 __all__ = ["main"]
@@ -68,6 +75,18 @@ def _add_nats_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--markets", metavar="FILE", help="markets JSON (default: demo markets)")
 
 
+def _add_key_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("keys")
+    group.add_argument("--keys", type=Path, default=Path("keys"), help="keystore folder")
+    group.add_argument("--password-file", help="file whose first line is the keystore password")
+    group.add_argument(
+        "--keystore-password-env",
+        metavar="VAR",
+        default="TPCORE_KEYSTORE_PASSWORD",
+        help="environment variable with the keystore password (default TPCORE_KEYSTORE_PASSWORD)",
+    )
+
+
 def _symbols(text: str) -> list[str]:
     return [s for s in text.replace(" ", ",").split(",") if s]
 
@@ -93,7 +112,21 @@ def _build_parser() -> argparse.ArgumentParser:
     up.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
     up.add_argument("--matchers", type=int, default=2, help="matcher processes")
     up.add_argument("--data", type=Path, help="data folder (default: a new temporary one)")
+    up.add_argument("--signers", type=int, default=0, help="signer processes")
+    up.add_argument("--keys", type=Path, help="keystore folder for the signers")
+    up.add_argument("--password-file", type=Path, help="keystore password file")
+    up.add_argument("--policy", type=Path, help="withdrawal policy JSON for the signers")
 
+    _add_worker_parsers(commands)
+    _add_keys_parser(commands)
+    _add_loadgen_parser(commands)
+    commands.add_parser("tour", help="an in-process tour of the cores, with timings")
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def _add_worker_parsers(commands: Any) -> None:
+    """`tpcore worker matcher|signer`."""
     worker = commands.add_parser("worker", help="run one worker")
     worker_kinds = worker.add_subparsers(dest="worker_kind", required=True, metavar="KIND")
     matcher = worker_kinds.add_parser("matcher", help="a matcher for some symbols")
@@ -105,17 +138,44 @@ def _build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--snapshot-interval", type=float, default=30.0, help="seconds")
     matcher.add_argument("--log-level", default="info")
 
-    load = commands.add_parser("loadgen", help="drive an order flow and report")
+    signer = worker_kinds.add_parser("signer", help="a signer in the queue group 'signers'")
+    _add_nats_options(signer)
+    _add_key_options(signer)
+    signer.add_argument("--policy", type=Path, help="withdrawal policy JSON (default: none)")
+    signer.add_argument("--name", help="worker name (default: host and pid)")
+    signer.add_argument("--max-batch", type=int, default=512, help="requests per batch")
+    signer.add_argument("--max-wait-us", type=int, default=2000, help="batch window, µs")
+    signer.add_argument("--log-level", default="info")
+
+
+def _add_keys_parser(commands: Any) -> None:
+    """`tpcore keys new|import|list`."""
+    keys = commands.add_parser("keys", help="manage the signer's keystore folder")
+    key_actions = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    for action, text in (("new", "generate a key"), ("import", "import a secret from stdin")):
+        sub = key_actions.add_parser(action, help=text)
+        _add_key_options(sub)
+        sub.add_argument("--ed25519", action="store_true", help="an Ed25519 key")
+    listing = key_actions.add_parser("list", help="addresses and public keys (no password)")
+    listing.add_argument("--keys", type=Path, default=Path("keys"), help="keystore folder")
+
+
+def _add_loadgen_parser(commands: Any) -> None:
+    """`tpcore loadgen [orders|sign]`."""
+    load = commands.add_parser("loadgen", help="drive an order flow (or signing requests)")
+    load.add_argument(
+        "target", nargs="?", choices=["orders", "sign"], default="orders", help="what to load"
+    )
     _add_nats_options(load)
+    load.add_argument("--requests", type=int, default=20_000, help="signing requests")
+    load.add_argument("--kind", default="hash", choices=["hash", "message", "ed25519"])
+    load.add_argument("--key", help="signing key: address, or Ed25519 public key in hex")
+    load.add_argument("--in-flight", type=int, default=1000, help="requests in flight")
     load.add_argument("--orders", type=int, default=100_000)
     load.add_argument("--rate", type=float, default=0.0, help="orders/s (0: unlimited)")
     load.add_argument("--batch", type=int, default=1, help="orders per message")
     load.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
     load.add_argument("--seed", type=int, default=7)
-
-    commands.add_parser("tour", help="an in-process tour of the cores, with timings")
-    commands.add_parser("version", help="print the version")
-    return parser
 
 
 def _settings(args: argparse.Namespace) -> BusSettings:
@@ -151,6 +211,10 @@ def _fleet_up(args: argparse.Namespace) -> int:
         nats_url=args.nats,
         settings=_settings(args),
         markets_file=args.markets,
+        signers=args.signers,
+        keys_dir=args.keys,
+        password_file=args.password_file,
+        policy_file=args.policy,
     )
     stop = False
 
@@ -165,6 +229,10 @@ def _fleet_up(args: argparse.Namespace) -> int:
         sys.stdout.write(f"nats {fleet.url}\ndata and logs in {data}\n")
         for name, symbols in fleet.assignments.items():
             sys.stdout.write(f"{name}: {', '.join(symbols)}\n")
+        if plan.signers:
+            sys.stdout.write(f"signers: {plan.signers}, keys in {plan.keys_dir}\n")
+            for kind, name in list_keys(plan.keys_dir or Path()):
+                sys.stdout.write(f"  {kind} {name}\n")
         sys.stdout.write("running; Ctrl-C stops the fleet\n")
         sys.stdout.flush()
         while not stop:
@@ -179,6 +247,8 @@ def _fleet_up(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     configure(args.log_level)
+    if args.worker_kind == "signer":
+        return _signer(args)
     options = MatcherOptions(
         batch=args.batch,
         snapshot_every=args.snapshot_every,
@@ -189,7 +259,38 @@ def _worker(args: argparse.Namespace) -> int:
     )
 
 
+def _keystore_password(args: argparse.Namespace) -> str:
+    return read_password(file=args.password_file, env=args.keystore_password_env)
+
+
+def _signer(args: argparse.Namespace) -> int:
+    policy = WithdrawalPolicy.load(args.policy) if args.policy else WithdrawalPolicy({})
+    options = SignerOptions(max_batch=args.max_batch, max_wait=args.max_wait_us / 1e6)
+    name = args.name or f"signer-{os.getpid()}"
+    return run_signer(
+        _settings(args), args.keys, _keystore_password(args), policy, name=name, options=options
+    )
+
+
+def _keys(args: argparse.Namespace) -> int:
+    if args.keys_command == "list":
+        for kind, name in list_keys(args.keys):
+            sys.stdout.write(f"{kind:9} {name}\n")
+        return 0
+    kind = ED25519 if args.ed25519 else SECP256K1
+    password = _keystore_password(args)
+    if args.keys_command == "new":
+        name = new_key(args.keys, password, kind=kind)
+    else:
+        secret = bytes.fromhex(sys.stdin.readline().strip().removeprefix("0x"))
+        name = import_key(args.keys, password, secret, kind=kind)
+    sys.stdout.write(f"{kind} {name} written to {args.keys}\n")
+    return 0
+
+
 def _loadgen(args: argparse.Namespace) -> int:
+    if args.target == "sign":
+        return _sign_load(args)
     markets = _markets(args)
 
     async def go() -> int:
@@ -209,6 +310,30 @@ def _loadgen(args: argparse.Namespace) -> int:
             await client.close()
         print_report(report)
         return 0 if report.answered == report.distinct else 1
+
+    return asyncio.run(go())
+
+
+def _sign_load(args: argparse.Namespace) -> int:
+    if not args.key:
+        raise SystemExit("loadgen sign needs --key (see `tpcore keys list`)")
+
+    async def go() -> int:
+        bus = await _connect(args)
+        try:
+            report = await run_sign_load(
+                SignerClient(bus.nc, timeout=30.0),
+                kind=args.kind,
+                key=args.key.lower(),
+                requests=args.requests,
+                in_flight=args.in_flight,
+                progress=sys.stderr,
+            )
+        finally:
+            await bus.close()
+        for line in report.lines():
+            sys.stdout.write(line + "\n")
+        return 0 if not report.errors else 1
 
     return asyncio.run(go())
 
@@ -243,6 +368,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fleet": _fleet_up,
     "worker": _worker,
     "loadgen": _loadgen,
+    "keys": _keys,
 }
 
 

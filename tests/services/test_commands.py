@@ -45,7 +45,7 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 30.
 def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     fleet = subprocess.Popen(
         [sys.executable, "-m", "tpcore", "fleet", "up", "--matchers", "2",
-         "--symbols", "BTC-USDT,ETH-USDT", "--data", str(tmp_path)],
+         "--symbols", "BTC-USDT,ETH-USDT", "--data", str(tmp_path), "--signers", "2"],
         stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
     )  # fmt: skip
     try:
@@ -63,6 +63,16 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         assert "answered   300 of 300 messages" in load.stdout
         assert "orders/s end to end" in load.stdout
         assert "%" in load.stderr  # the progress bar
+        key = re.search(r"secp256k1 (0x[0-9a-fA-F]{40})", banner)
+        assert key is not None
+        signing = subprocess.run(
+            [sys.executable, "-m", "tpcore", "loadgen", "sign", "--nats", url.group(1),
+             "--requests", "2000", "--kind", "hash", "--key", key.group(1)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert signing.returncode == 0, signing.stdout + signing.stderr
+        assert "signatures/s" in signing.stdout
+        assert "errors     none" in signing.stdout
         fleet.send_signal(signal.SIGINT)
         assert fleet.wait(60) == 0
         assert fleet.stdout is not None
@@ -70,6 +80,10 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         for name in ("matcher-0", "matcher-1"):
             log = (tmp_path / f"{name}.log").read_text()
             assert '"matcher stopped"' in log  # SIGTERM: batch finished, drained
+        for name in ("signer-0", "signer-1"):
+            log = (tmp_path / f"{name}.log").read_text()
+            assert '"signer stopped"' in log
+            assert (tmp_path / "keystore-password").read_text().strip() not in log
     finally:
         if fleet.poll() is None:
             fleet.kill()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.embedded import EmbeddedServer
+from tpcore.services.keys import new_key, read_password
 
 __all__ = ["Fleet", "FleetPlan", "connection_args", "partition"]
 
@@ -63,6 +65,13 @@ class FleetPlan:
     markets_file: str | None = None
     #: Extra arguments for every matcher (``--batch``, ``--snapshot-every`` ...).
     matcher_args: list[str] = field(default_factory=list)
+    #: Signer workers, their keystore folder, password file and withdrawal policy. With
+    #: no folder, the fleet makes ``<data>/keys`` with two new keys and a random password
+    #: in ``<data>/keystore-password`` (readable by the owner only).
+    signers: int = 0
+    keys_dir: Path | None = None
+    password_file: Path | None = None
+    policy_file: Path | None = None
 
 
 class Fleet:
@@ -100,22 +109,63 @@ class Fleet:
         asyncio.run(self._create_assets())
         for name in self.assignments:
             self.start_worker(name)
+        if self.plan.signers:
+            self._prepare_keys()
+            for i in range(self.plan.signers):
+                self.start_worker(f"signer-{i}")
+        self.wait_ready()
         return self
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Waits until every worker has logged that it started (keys decrypted, connected)."""
+        deadline = time.monotonic() + timeout
+        for name, process in self.workers.items():
+            log = self.plan.data_dir / f"{name}.log"
+            marker = f'"{name.split("-")[0]} started"'
+            while marker not in (log.read_text() if log.exists() else ""):
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{name} did not start within {timeout} s; see {log}")
+                time.sleep(0.05)
+
+    def _prepare_keys(self) -> None:
+        data = self.plan.data_dir
+        if self.plan.keys_dir is None:
+            self.plan.keys_dir = data / "keys"
+        if self.plan.password_file is None:
+            self.plan.password_file = data / "keystore-password"
+            if not self.plan.password_file.exists():
+                descriptor = os.open(self.plan.password_file, os.O_WRONLY | os.O_CREAT, 0o600)
+                with os.fdopen(descriptor, "w") as out:
+                    out.write(secrets.token_hex(16) + "\n")
+        if not any(self.plan.keys_dir.glob("*.json")):
+            password = read_password(file=str(self.plan.password_file))
+            for _ in range(2):
+                new_key(self.plan.keys_dir, password)
 
     async def _create_assets(self) -> None:
         bus = await Bus.connect(self.settings, name="tpcore-fleet")
         await bus.close()
 
-    def start_worker(self, name: str) -> None:
-        """Starts (or restarts) one matcher process."""
-        log = (self.plan.data_dir / f"{name}.log").open("ab")
-        command = [
-            sys.executable, "-m", "tpcore", "worker", "matcher",
-            "--nats", self.url, "--name", name, *connection_args(self.plan.settings),
-            "--symbols", ",".join(self.assignments[name]),
-            *(["--markets", self.plan.markets_file] if self.plan.markets_file else []),
-            *self.plan.matcher_args,
+    def _worker_command(self, name: str) -> list[str]:
+        common = ["--nats", self.url, "--name", name, *connection_args(self.plan.settings)]
+        if name in self.assignments:
+            return [
+                "matcher", *common, "--symbols", ",".join(self.assignments[name]),
+                *(["--markets", self.plan.markets_file] if self.plan.markets_file else []),
+                *self.plan.matcher_args,
+            ]  # fmt: skip
+        return [
+            "signer", *common, "--keys", str(self.plan.keys_dir),
+            "--password-file", str(self.plan.password_file),
+            *(["--policy", str(self.plan.policy_file)] if self.plan.policy_file else []),
         ]  # fmt: skip
+
+    def start_worker(self, name: str) -> None:
+        """Starts (or restarts) one worker process (``matcher-i`` or ``signer-i``)."""
+        log = (self.plan.data_dir / f"{name}.log").open("ab")
+        command = [sys.executable, "-m", "tpcore", "worker", *self._worker_command(name)]
         env = os.environ.copy()
         settings = self.plan.settings
         if settings.password is not None and settings.password_env is None:

@@ -24,7 +24,7 @@ from tpcore.services.flow import FlowMix, OrderFlow
 from tpcore.services.naming import ORDERS_STREAM, orders_subject
 from tpcore.services.wire import encode_commands, event_positions
 
-__all__ = ["LoadReport", "run_load"]
+__all__ = ["PERCENTILES", "LoadReport", "Progress", "print_report", "run_load"]
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
@@ -76,26 +76,29 @@ class LoadReport:
         ]
 
 
-class _Progress:
+class Progress:
     """A one-line progress bar on a terminal stream."""
 
-    def __init__(self, total: int, stream: TextIO | None) -> None:
+    def __init__(self, total: int, stream: TextIO | None, unit: str = "orders") -> None:
         self.total = total
         self.stream = stream
+        self.unit = unit
         self.started = time.perf_counter()
 
     def show(self, done: int, answered: int) -> None:
+        """Redraws the bar: ``done`` sent, ``answered`` answered."""
         if self.stream is None:
             return
         share = done / max(self.total, 1)
         bar = "#" * int(share * 30)
         rate = done / max(time.perf_counter() - self.started, 1e-9)
         self.stream.write(
-            f"\r[{bar:<30}] {share:6.1%} {done:,} orders  {rate:,.0f}/s  answered {answered:,}"
+            f"\r[{bar:<30}] {share:6.1%} {done:,} {self.unit}  {rate:,.0f}/s  answered {answered:,}"
         )
         self.stream.flush()
 
     def close(self) -> None:
+        """Ends the line."""
         if self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
@@ -176,7 +179,7 @@ async def run_load(
         for s, flag in zip(symbols, ready, strict=True)
     ]
     await asyncio.wait_for(asyncio.gather(*(flag.wait() for flag in ready)), 10.0)
-    bar = _Progress(orders, progress)
+    bar = Progress(orders, progress)
     started = time.perf_counter()
     try:
         await _publish(
@@ -218,7 +221,7 @@ async def _publish(
     orders: int,
     batch: int,
     rate: float,
-    bar: _Progress,
+    bar: Progress,
 ) -> None:
     started = time.perf_counter()
     sent = 0
@@ -240,8 +243,10 @@ async def _publish(
             pending.append(future)
             sent += min(batch, len(chunk) - low)
             if rate > 0:
+                # The event loop sleeps in milliseconds: pace in bursts, not per message,
+                # and let the event readers run in between.
                 ahead = started + sent / rate - time.perf_counter()
-                if ahead > 0:
+                if ahead > 0.001:
                     await asyncio.sleep(ahead)
         bar.show(sent, tracker.answered)
         await asyncio.sleep(0)

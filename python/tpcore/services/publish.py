@@ -75,7 +75,14 @@ class AckedPublisher:
         if "error" in response:
             future.set_exception(APIError.from_error(response["error"]))
         else:
-            future.set_result(PubAck.from_response(response))
+            future.set_result(
+                PubAck(
+                    stream=response["stream"],
+                    seq=response["seq"],
+                    domain=response.get("domain"),
+                    duplicate=response.get("duplicate"),
+                )
+            )
 
     async def stop(self) -> None:
         """Fails what is still pending and unsubscribes."""
