@@ -17,19 +17,25 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from nats.js.api import StorageType, StreamConfig
 
 from benches.harness import measure
+from tpcore import sign
 from tpcore.services.client import Client
 from tpcore.services.fleet import Fleet, FleetPlan
+from tpcore.services.keys import list_keys
 from tpcore.services.loadgen import run_load
+from tpcore.services.sign_load import run_sign_load
+from tpcore.services.signing import SignerClient
 from tpcore.services.wire import COMMAND_HEADER
 
 QUICK = bool(os.environ.get("TPCORE_BENCH_QUICK"))
 SINGLE_N = 5_000 if QUICK else 30_000
 BATCHED_N = 20_000 if QUICK else 300_000
 LATENCY_N = 5_000 if QUICK else 30_000
+SIGN_N = 4_000 if QUICK else 40_000
 SYMBOL = "BTC-USDT"
 ROUNDS = 3
 
@@ -38,7 +44,9 @@ class Session:
     """The fleet, an event loop and a connected client, shared by the module."""
 
     def __init__(self, data: Path) -> None:
-        self.fleet = Fleet(FleetPlan(symbols=[SYMBOL], matchers=1, data_dir=data)).start()
+        plan = FleetPlan(symbols=[SYMBOL], matchers=1, data_dir=data, signers=2)
+        self.fleet = Fleet(plan).start()
+        self.signing_key = next(name for kind, name in list_keys(data / "keys"))
         self.loop = asyncio.new_event_loop()
         self.client = self.loop.run_until_complete(Client.connect(self.fleet.settings))
         self.loop.run_until_complete(self._bench_stream())
@@ -124,3 +132,33 @@ def test_fleet_latency_at_10k_orders_per_second(benchmark: object, session: Sess
     benchmark.extra_info["latency_case"] = "fleet: submit to event at 10,000 orders/s"  # type: ignore[attr-defined]
     benchmark.extra_info["n"] = LATENCY_N  # type: ignore[attr-defined]
     assert reports[-1].answered == reports[-1].distinct
+
+
+def test_signer_fleet_hash_signatures(benchmark: object, session: Session) -> None:
+    """2 signer workers behind the queue group, 2,000 requests in flight."""
+    client = SignerClient(session.client.bus.nc, timeout=60)
+
+    def run() -> None:
+        report = session.loop.run_until_complete(
+            run_sign_load(
+                client, kind="hash", key=session.signing_key.lower(), requests=SIGN_N,
+                in_flight=2000,
+            )
+        )  # fmt: skip
+        assert not report.errors
+
+    measure(
+        benchmark, run, case="signatures: secp256k1 hashes", impl="tpcore signer fleet (2)",
+        n=SIGN_N, peer=False, targets={"in-process tpcore.sign.ecdsa_sign": 0.5}, rounds=ROUNDS,
+    )  # fmt: skip
+
+
+def test_in_process_hash_signatures(benchmark: object, session: Session) -> None:
+    """The same signatures in one in-process batch call (the fleet's ceiling)."""
+    key = sign.PrivateKey.generate()
+    secret = np.frombuffer(key.secret_bytes(), np.uint8)
+    hashes = np.random.default_rng(1).integers(0, 256, (SIGN_N, 32), dtype=np.uint8)
+    measure(
+        benchmark, sign.ecdsa_sign, secret, hashes, case="signatures: secp256k1 hashes",
+        impl="in-process tpcore.sign.ecdsa_sign", n=SIGN_N, peer=True,
+    )  # fmt: skip
