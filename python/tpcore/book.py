@@ -32,12 +32,13 @@ Example:
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import IntEnum
 
 import numpy as np
 
 from tpcore._core import COMMAND_SIZE, EVENT_SIZE, LAYOUT_VERSION, Engine, Event, Instrument
+from tpcore._money import Money, to_decimal
 from tpcore.errors import InvalidInput
 
 __all__ = [
@@ -199,33 +200,13 @@ def commands(n: int) -> np.ndarray:
     return np.zeros(n, dtype=COMMAND_DTYPE)
 
 
-Money = Decimal | str | int
-
-
-def _decimal(value: Money, what: str) -> Decimal:
-    if isinstance(value, float):
-        raise InvalidInput(
-            f"{what} must be a Decimal, str or int, not a float (floats are not exact)",
-            "float_money",
-        )
-    if isinstance(value, bool) or not isinstance(value, Decimal | str | int):
-        raise InvalidInput(f"{what} must be a Decimal, str or int", "invalid_money")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput(f"{what} {value!r} is not a number", "invalid_money") from None
-    if not number.is_finite():
-        raise InvalidInput(f"{what} {value!r} is not finite", "invalid_money")
-    return number
-
-
 def _decimals(step: Decimal) -> int:
     exponent = step.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _units(value: Money, decimals: int, step: int, what: str, reason: str) -> int:
-    number = _decimal(value, what) * (Decimal(10) ** decimals)
+    number = to_decimal(value, what) * (Decimal(10) ** decimals)
     if number != number.to_integral_value():
         raise InvalidInput(f"{what} {value} has more than {decimals} decimals", reason)
     units = int(number)
@@ -253,8 +234,8 @@ def instrument(
     ``tick_size="0.05"`` gives ``price_decimals=2, tick_size=5``. Limits default to one
     tick or lot and to the largest supported values.
     """
-    tick = _decimal(tick_size, "tick_size")
-    lot = _decimal(lot_size, "lot_size")
+    tick = to_decimal(tick_size, "tick_size")
+    lot = to_decimal(lot_size, "lot_size")
     if tick <= 0 or lot <= 0:
         raise InvalidInput("tick_size and lot_size must be positive", "invalid_instrument")
     price_decimals, qty_decimals = _decimals(tick), _decimals(lot)

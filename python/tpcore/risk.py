@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import IntFlag
 from typing import Literal
 
@@ -62,6 +62,7 @@ from tpcore._core import evaluate_account as _evaluate_account
 from tpcore._core import index_price as _index_price
 from tpcore._core import index_prices as _index_prices
 from tpcore._core import mark_price as _mark_price
+from tpcore._money import Money, to_decimal
 from tpcore.book import Side
 from tpcore.errors import InvalidInput
 
@@ -113,8 +114,6 @@ MAX_LEVERAGE: int = 2**32 - 1
 _DECIMALS = 8
 _BPS = SCALE // 10_000
 
-Money = Decimal | str | int
-
 
 class PriceFlags(IntFlag):
     """The quality flags of an index or mark price (bit values are stable)."""
@@ -139,25 +138,8 @@ class PriceFlags(IntFlag):
         )
 
 
-def _decimal(value: Money, what: str) -> Decimal:
-    if isinstance(value, float):
-        raise InvalidInput(
-            f"{what} must be a Decimal, str or int, not a float (floats are not exact)",
-            "float_money",
-        )
-    if isinstance(value, bool) or not isinstance(value, Decimal | str | int):
-        raise InvalidInput(f"{what} must be a Decimal, str or int", "invalid_money")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput(f"{what} {value!r} is not a number", "invalid_money") from None
-    if not number.is_finite():
-        raise InvalidInput(f"{what} {value!r} is not finite", "invalid_money")
-    return number
-
-
 def _scaled(value: Money, unit: int, what: str) -> int:
-    number = _decimal(value, what) * unit
+    number = to_decimal(value, what) * unit
     if number != number.to_integral_value():
         raise InvalidInput(
             f"{what} {value} has more than {_DECIMALS} decimal places at the fixed scale",
@@ -190,7 +172,7 @@ def from_fixed(units: int) -> Decimal:
 
 def percent(value: Money, what: str = "rate") -> int:
     """A percentage as a rate: ``percent("0.5")`` is 0.5%, ``500_000``."""
-    return _scaled(_decimal(value, what) / 100, SCALE, what)
+    return _scaled(to_decimal(value, what) / 100, SCALE, what)
 
 
 def bps(value: Money, what: str = "rate") -> int:

