@@ -44,7 +44,9 @@ class Session:
     """The fleet, an event loop and a connected client, shared by the module."""
 
     def __init__(self, data: Path) -> None:
-        plan = FleetPlan(symbols=[SYMBOL], matchers=1, data_dir=data, signers=2)
+        plan = FleetPlan(
+            symbols=[SYMBOL], matchers=1, data_dir=data, signers=2, prices_and_risk=False
+        )
         self.fleet = Fleet(plan).start()
         self.signing_key = next(name for kind, name in list_keys(data / "keys"))
         self.loop = asyncio.new_event_loop()

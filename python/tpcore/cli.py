@@ -31,9 +31,11 @@ from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.keys import ED25519, SECP256K1, import_key, list_keys, new_key, read_password
 from tpcore.services.loadgen import print_report, run_load
 from tpcore.services.logs import configure
+from tpcore.services.marks import MarksWorker
 from tpcore.services.matcher import MatcherOptions
 from tpcore.services.policy import WithdrawalPolicy
 from tpcore.services.publish import AckedPublisher
+from tpcore.services.risk_worker import RiskSettings, RiskWorker
 from tpcore.services.sign_load import run_sign_load
 from tpcore.services.signer import SignerOptions, run_signer
 from tpcore.services.signing import SignerClient
@@ -116,6 +118,7 @@ def _build_parser() -> argparse.ArgumentParser:
     up.add_argument("--keys", type=Path, help="keystore folder for the signers")
     up.add_argument("--password-file", type=Path, help="keystore password file")
     up.add_argument("--policy", type=Path, help="withdrawal policy JSON for the signers")
+    up.add_argument("--accounts", type=Path, help="wallets and brackets JSON for the risk worker")
 
     _add_worker_parsers(commands)
     _add_keys_parser(commands)
@@ -137,6 +140,17 @@ def _add_worker_parsers(commands: Any) -> None:
     matcher.add_argument("--snapshot-every", type=int, default=200_000, help="commands")
     matcher.add_argument("--snapshot-interval", type=float, default=30.0, help="seconds")
     matcher.add_argument("--log-level", default="info")
+
+    marks = worker_kinds.add_parser("marks", help="index and mark prices from source quotes")
+    _add_nats_options(marks)
+    marks.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
+    marks.add_argument("--name", default="marks", help="worker name")
+    marks.add_argument("--log-level", default="info")
+    risk_worker = worker_kinds.add_parser("risk", help="positions, margin and liquidations")
+    _add_nats_options(risk_worker)
+    risk_worker.add_argument("--accounts", type=Path, help="wallets and brackets JSON")
+    risk_worker.add_argument("--name", default="risk", help="worker name (its snapshot key)")
+    risk_worker.add_argument("--log-level", default="info")
 
     signer = worker_kinds.add_parser("signer", help="a signer in the queue group 'signers'")
     _add_nats_options(signer)
@@ -215,6 +229,7 @@ def _fleet_up(args: argparse.Namespace) -> int:
         keys_dir=args.keys,
         password_file=args.password_file,
         policy_file=args.policy,
+        accounts_file=args.accounts,
     )
     stop = False
 
@@ -249,6 +264,8 @@ def _worker(args: argparse.Namespace) -> int:
     configure(args.log_level)
     if args.worker_kind == "signer":
         return _signer(args)
+    if args.worker_kind in ("marks", "risk"):
+        return _price_worker(args)
     options = MatcherOptions(
         batch=args.batch,
         snapshot_every=args.snapshot_every,
@@ -257,6 +274,26 @@ def _worker(args: argparse.Namespace) -> int:
     return run_matcher(
         _settings(args), _markets(args), args.symbols, name=args.name, options=options
     )
+
+
+def _price_worker(args: argparse.Namespace) -> int:
+    markets = _markets(args)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        bus = await Bus.connect(_settings(args), name=f"tpcore-{args.worker_kind}")
+        if args.worker_kind == "marks":
+            await MarksWorker(bus, args.symbols or markets.symbols).run(stop)
+        else:
+            settings = RiskSettings.load(args.accounts) if args.accounts else RiskSettings()
+            await RiskWorker(bus, markets, settings, name=args.name).run(stop)
+        await bus.close()
+
+    asyncio.run(go())
+    return 0
 
 
 def _keystore_password(args: argparse.Namespace) -> str:

@@ -31,7 +31,7 @@ def run_demo(
 ) -> int:
     """Runs the demo; returns 0 when every symbol's EVENTS matches an uninterrupted run."""
     data = data_dir or Path(tempfile.mkdtemp(prefix="tpcore-demo-"))
-    plan = FleetPlan(symbols=DEMO_MARKETS.symbols, matchers=2, data_dir=data)
+    plan = FleetPlan(symbols=DEMO_MARKETS.symbols, matchers=2, data_dir=data, prices_and_risk=False)
     out.write(f"tpcore {__version__}: the matching fleet on NATS\n")
     with Fleet(plan) as fleet:
         out.write(f"nats-server {fleet.url}, data and logs in {data}\n")

@@ -69,6 +69,9 @@ class FleetPlan:
     #: no folder, the fleet makes ``<data>/keys`` with two new keys and a random password
     #: in ``<data>/keystore-password`` (readable by the owner only).
     signers: int = 0
+    #: Run the mark-price and risk workers (with ``accounts_file``: wallets and brackets).
+    prices_and_risk: bool = True
+    accounts_file: Path | None = None
     keys_dir: Path | None = None
     password_file: Path | None = None
     policy_file: Path | None = None
@@ -113,6 +116,9 @@ class Fleet:
             self._prepare_keys()
             for i in range(self.plan.signers):
                 self.start_worker(f"signer-{i}")
+        if self.plan.prices_and_risk:
+            self.start_worker("marks-0")
+            self.start_worker("risk-0")
         self.wait_ready()
         return self
 
@@ -156,6 +162,14 @@ class Fleet:
                 *(["--markets", self.plan.markets_file] if self.plan.markets_file else []),
                 *self.plan.matcher_args,
             ]  # fmt: skip
+        markets = ["--markets", self.plan.markets_file] if self.plan.markets_file else []
+        if name.startswith("marks"):
+            return ["marks", *common, *markets]
+        if name.startswith("risk"):
+            accounts = (
+                ["--accounts", str(self.plan.accounts_file)] if self.plan.accounts_file else []
+            )
+            return ["risk", *common, *markets, *accounts]
         return [
             "signer", *common, "--keys", str(self.plan.keys_dir),
             "--password-file", str(self.plan.password_file),

@@ -1,0 +1,245 @@
+"""The risk worker: positions from EVENTS, marks from ``tp.marks.<symbol>``, margin in one
+batch call per tick, ``tp.risk.<account>`` updates and liquidation orders into ORDERS.
+
+Positions and wallets come from the trades in EVENTS (:class:`~tpcore.services.ledger.Ledger`,
+seeded with the configured wallets). On every tick with a new mark or new trades the
+worker marks all positions with :class:`tpcore.risk.RiskBook`, publishes each account's
+margin on ``tp.risk.<account>`` and, for each pool at or past maintenance, submits the
+IOC orders that close it at the bankruptcy price. A liquidation is named by its account,
+symbol and the version of the position (the trade that last changed it): the order id and
+the JetStream message id derive from that name, the worker remembers what it issued, and
+it snapshots ledger and memory to the KV bucket ``tp_risk``; after a restart it rebuilds
+from the snapshot plus the EVENTS after it, so a liquidation is never issued twice (the
+same name gives the same message id, de-duplicated, and the same order id, refused by the
+book) and never missed (the next tick finds the position again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from tpcore import book, risk
+from tpcore.services.bus import Bus
+from tpcore.services.config import Markets
+from tpcore.services.ledger import Ledger
+from tpcore.services.logs import fields
+from tpcore.services.naming import orders_subject
+from tpcore.services.wire import decode_events, encode_commands
+
+__all__ = ["DEMO_BRACKETS", "RiskSettings", "RiskWorker", "liquidation_order_id"]
+
+log = logging.getLogger("tpcore.services.risk")
+
+RISK_BUCKET = "tp_risk"
+
+#: Binance's BTCUSDT USDS-M brackets of September 2021 (notional floor, cap, maximum
+#: leverage, maintenance margin rate in percent), the demo's table for every symbol.
+DEMO_BRACKETS: list[tuple[str, str, int, str]] = [
+    ("0", "50000", 125, "0.40"),
+    ("50000", "250000", 100, "0.50"),
+    ("250000", "1000000", 50, "1.00"),
+    ("1000000", "10000000", 20, "2.50"),
+    ("10000000", "20000000", 10, "5.00"),
+    ("20000000", "50000000", 5, "10.00"),
+    ("50000000", "100000000", 4, "12.50"),
+    ("100000000", "200000000", 3, "15.00"),
+    ("200000000", "300000000", 2, "25.00"),
+    ("300000000", "500000000", 1, "50.00"),
+]
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    """Starting wallets (decimal strings by account id) and brackets by symbol."""
+
+    wallets: dict[int, str] = field(default_factory=dict)
+    brackets: dict[str, list[tuple[str, str, int, str]]] = field(default_factory=dict)
+    tick: float = 0.1
+    snapshot_interval: float = 2.0
+
+    @classmethod
+    def load(cls, path: str | Path) -> RiskSettings:
+        """``{"wallets": {"7": "10000"}, "brackets": {"BTC-USDT": [[floor, cap, lev, mmr%]]}}``"""
+        data = json.loads(Path(path).read_text())
+        return cls(
+            wallets={int(a): str(w) for a, w in data.get("wallets", {}).items()},
+            brackets={
+                s: [(str(f), str(c), int(lev), str(m)) for f, c, lev, m in rows]
+                for s, rows in data.get("brackets", {}).items()
+            },
+        )
+
+
+def liquidation_order_id(name: str) -> int:
+    """The book order id of a liquidation: the top bit set, the rest from its name."""
+    digest = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big")
+    return (1 << 63) | (digest >> 1)
+
+
+class RiskWorker:
+    """Keeps the ledger, marks it, publishes margins, liquidates."""
+
+    def __init__(self, bus: Bus, markets: Markets, settings: RiskSettings, *, name: str) -> None:
+        self.bus = bus
+        self.markets = markets
+        self.settings = settings
+        self.name = name
+        self.symbols = markets.symbols
+        self.symbol_index = {s: i for i, s in enumerate(self.symbols)}
+        self.instruments = [m.instrument() for m in markets.markets]
+        self.contracts = [
+            risk.linear(
+                risk.brackets(settings.brackets.get(m.symbol, DEMO_BRACKETS)),
+                tick_size=m.tick_size,
+                lot_size=m.lot_size,
+            )
+            for m in markets.markets
+        ]
+        self.ledger = Ledger(markets)
+        self.marks = np.zeros(len(self.symbols), np.int64)
+        self.issued: set[str] = set()
+        self.liquidations = 0
+        self.evaluations = 0
+        self._dirty = False
+        self._kv: KeyValue | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Recovers, then marks and liquidates every tick until ``stop`` is set."""
+        await self._recover()
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=self.ledger.events_seq + 1,
+        )
+        events = await self.bus.js.subscribe(
+            "tp.events.>", ordered_consumer=True, config=config, cb=self._on_events
+        )
+        marks = await self.bus.nc.subscribe("tp.marks.*", cb=self._on_mark)
+        log.info("risk started", extra=fields(worker=self.name, events_seq=self.ledger.events_seq))
+        snapshot_at = time.monotonic()
+        try:
+            while not stop.is_set():
+                if self._dirty and self.marks.any():
+                    self._dirty = False
+                    await self.evaluate()
+                if time.monotonic() - snapshot_at >= self.settings.snapshot_interval:
+                    await self.snapshot()
+                    snapshot_at = time.monotonic()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.tick)
+            await self.snapshot()
+        finally:
+            await events.unsubscribe()
+            await marks.unsubscribe()
+
+    async def _recover(self) -> None:
+        if self.bus.settings.manage_streams:
+            config = KeyValueConfig(bucket=RISK_BUCKET, storage=StorageType.FILE, history=1)
+            self._kv = await self.bus.js.create_key_value(config)
+        else:
+            self._kv = await self.bus.js.key_value(RISK_BUCKET)
+        try:
+            entry = await self._kv.get(f"ledger.{self.name}")
+            state = json.loads(entry.value or b"{}")
+            self.ledger = Ledger.from_state(self.markets, state["ledger"])
+            self.issued = set(state["issued"])
+        except KeyNotFoundError:
+            self.ledger = Ledger(self.markets)
+            self.ledger.wallets = {a: risk.to_fixed(w) for a, w in self.settings.wallets.items()}
+        self._dirty = True
+
+    async def snapshot(self) -> None:
+        """Stores the ledger, the events it covers and the liquidations issued."""
+        if self._kv is None:
+            return
+        state = {"ledger": self.ledger.state(), "issued": sorted(self.issued)}
+        await self._kv.put(f"ledger.{self.name}", json.dumps(state).encode())
+
+    async def _on_events(self, msg: Msg) -> None:
+        applied = self.ledger.apply(decode_events(msg.data), msg.metadata.sequence.stream)
+        if applied:
+            self._dirty = True
+
+    async def _on_mark(self, msg: Msg) -> None:
+        try:
+            mark = json.loads(msg.data)
+            row = self.symbol_index[mark["symbol"]]
+            self.marks[row] = int(mark["mark_fixed"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("bad mark", extra=fields(subject=msg.subject))
+            return
+        self._dirty = True
+
+    async def evaluate(self) -> None:
+        """Marks every position with a known mark; publishes margins; liquidates."""
+        rows = sorted(
+            (account, self.symbol_index[symbol], qty, entry, symbol)
+            for (account, symbol), (qty, entry, _) in self.ledger.positions.items()
+            if self.marks[self.symbol_index[symbol]] > 0
+        )
+        if not rows:
+            return
+        self.evaluations += 1
+        ids = sorted({r[0] for r in rows})
+        dense = {a: i for i, a in enumerate(ids)}
+        book_ = risk.RiskBook(
+            np.array([dense[r[0]] for r in rows], np.uint32),
+            np.array([r[1] for r in rows], np.uint32),
+            np.array([r[2] for r in rows], np.int64),
+            np.array([r[3] for r in rows], np.int64),
+            self.contracts,
+            accounts=len(ids),
+        )
+        wallets = np.array([self.ledger.wallets.get(a, 0) for a in ids], np.int64)
+        result = book_.compute(wallets, self.marks)
+        await self._publish_margins(ids, result)
+        commands, positions = book_.liquidation_commands(
+            self.instruments, account_ids=np.array(ids, np.uint64)
+        )
+        await self._liquidate(commands, [rows[int(p)] for p in positions])
+
+    async def _publish_margins(self, ids: list[int], result: risk.BatchResult) -> None:
+        for i, account in enumerate(ids):
+            body = {
+                "account": account,
+                "margin_balance": int(result.account_margin_balance[i]),
+                "maintenance_margin": int(result.account_maintenance_margin[i]),
+                "margin_ratio": int(result.account_margin_ratio[i]),
+                "liquidate": bool(result.account_liquidate[i]),
+            }
+            await self.bus.nc.publish(f"tp.risk.{account}", json.dumps(body).encode())
+
+    async def _liquidate(self, commands: np.ndarray, rows: list[tuple[Any, ...]]) -> None:
+        for command, (account, _, _, _, symbol) in zip(commands, rows, strict=True):
+            version = self.ledger.positions[(account, symbol)][2]
+            name = f"{symbol}:{account}:{version}"
+            if name in self.issued:
+                continue
+            order = command.copy()
+            order["order_id"] = liquidation_order_id(name)
+            body = encode_commands(order)
+            await self.bus.js.publish(
+                orders_subject(symbol), body, headers={"Nats-Msg-Id": f"liq:{name}"}
+            )
+            self.issued.add(name)
+            self.liquidations += 1
+            log.warning(
+                "liquidation issued",
+                extra=fields(account=account, symbol=symbol, version=version,
+                             side=book.Side(int(order["side"])).name, qty=int(order["qty"])),
+            )  # fmt: skip
+        if commands.size:
+            await self.snapshot()
