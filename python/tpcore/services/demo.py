@@ -1,10 +1,12 @@
 """``tpcore demo``: the fleet on an embedded nats-server with a real order flow, a matcher
-killed (``kill -9``) and restarted mid-flow, and proof that nothing was lost.
+killed (``kill -9``) and restarted mid-flow, proof that nothing was lost, then signing
+through the signer fleet and a price move that liquidates a leveraged account.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import threading
 import time
@@ -14,6 +16,7 @@ from typing import TextIO
 from tpcore import __version__
 from tpcore.services.client import Client
 from tpcore.services.config import DEMO_MARKETS
+from tpcore.services.demo_extra import RISK_ACCOUNTS, liquidation_phase, signing_phase
 from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.loadgen import LoadReport, run_load
 from tpcore.services.replay import verify
@@ -31,7 +34,17 @@ def run_demo(
 ) -> int:
     """Runs the demo; returns 0 when every symbol's EVENTS matches an uninterrupted run."""
     data = data_dir or Path(tempfile.mkdtemp(prefix="tpcore-demo-"))
-    plan = FleetPlan(symbols=DEMO_MARKETS.symbols, matchers=2, data_dir=data, prices_and_risk=False)
+    accounts = data / "accounts.json"
+    data.mkdir(parents=True, exist_ok=True)
+    accounts.write_text(json.dumps(RISK_ACCOUNTS))
+    plan = FleetPlan(
+        symbols=DEMO_MARKETS.symbols,
+        matchers=2,
+        data_dir=data,
+        signers=2,
+        prices_and_risk=False,  # started after the throughput phases
+        accounts_file=accounts,
+    )
     out.write(f"tpcore {__version__}: the matching fleet on NATS\n")
     with Fleet(plan) as fleet:
         out.write(f"nats-server {fleet.url}, data and logs in {data}\n")
@@ -71,7 +84,17 @@ async def _drive(fleet: Fleet, out: TextIO, batched: int, single: int, rate: flo
                 f"   {symbol:9} {verdict.stored:>9,} events stored, {verdict.expected:>9,} "
                 f"expected: {mark} (sha256 {verdict.digest})\n"
             )
-        out.write("\nnothing lost, nothing doubled\n" if ok else "\nMISMATCH: see above\n")
+        out.write("   nothing lost, nothing doubled\n" if ok else "   MISMATCH: see above\n")
+
+        out.write("\n4. signing through the signer fleet (queue group, micro-batches)\n")
+        ok &= await signing_phase(fleet, client, out, requests=5_000)
+
+        out.write("\n5. a price move on the quote feeds; the risk worker liquidates\n")
+        fleet.start_worker("marks-0")
+        fleet.start_worker("risk-0")
+        await asyncio.to_thread(fleet.wait_ready)
+        ok &= await liquidation_phase(fleet, client, out)
+        out.write("\ndemo complete\n" if ok else "\ndemo FAILED: see above\n")
         return 0 if ok else 1
     finally:
         await client.close()

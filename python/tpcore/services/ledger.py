@@ -40,6 +40,8 @@ class Ledger:
     positions: dict[tuple[int, str], list[int]] = field(default_factory=dict)
     #: The last EVENTS stream sequence applied.
     events_seq: int = 0
+    #: The wallet of an account not seeded explicitly.
+    default_wallet: int = 0
 
     def __post_init__(self) -> None:
         self._units: dict[int, tuple[str, int, int, int]] = {}
@@ -81,7 +83,7 @@ class Ledger:
         self, account: int, symbol: str, dq: int, *, price: int, fee: int, version: int
     ) -> None:
         qty, entry, _ = self.positions.get((account, symbol), [0, 0, 0])
-        wallet = self.wallets.get(account, 0) - fee
+        wallet = self.wallets.get(account, self.default_wallet) - fee
         if qty == 0 or (qty > 0) == (dq > 0):
             total = abs(qty) + abs(dq)
             entry = (abs(qty) * entry + abs(dq) * price) // total
@@ -101,10 +103,15 @@ class Ledger:
         else:
             self.positions[(account, symbol)] = [qty, entry, version]
 
+    def wallet(self, account: int) -> int:
+        """The account's wallet."""
+        return self.wallets.get(account, self.default_wallet)
+
     def state(self) -> dict[str, Any]:
         """A JSON-ready copy."""
         return {
             "events_seq": self.events_seq,
+            "default_wallet": self.default_wallet,
             "wallets": {str(a): w for a, w in self.wallets.items()},
             "positions": [[a, s, *v] for (a, s), v in self.positions.items()],
         }
@@ -114,6 +121,7 @@ class Ledger:
         """The ledger a :meth:`state` describes."""
         ledger = cls(markets)
         ledger.events_seq = int(state["events_seq"])
+        ledger.default_wallet = int(state.get("default_wallet", 0))
         ledger.wallets = {int(a): int(w) for a, w in state["wallets"].items()}
         ledger.positions = {
             (int(a), str(s)): [int(q), int(e), int(v)] for a, s, q, e, v in state["positions"]

@@ -67,16 +67,20 @@ class RiskSettings:
     """Starting wallets (decimal strings by account id) and brackets by symbol."""
 
     wallets: dict[int, str] = field(default_factory=dict)
+    #: The wallet of an account not listed in ``wallets``.
+    default_wallet: str = "0"
     brackets: dict[str, list[tuple[str, str, int, str]]] = field(default_factory=dict)
     tick: float = 0.1
     snapshot_interval: float = 2.0
 
     @classmethod
     def load(cls, path: str | Path) -> RiskSettings:
-        """``{"wallets": {"7": "10000"}, "brackets": {"BTC-USDT": [[floor, cap, lev, mmr%]]}}``"""
+        """``{"wallets": {"7": "10000"}, "default_wallet": "0",
+        "brackets": {"BTC-USDT": [[floor, cap, lev, mmr%]]}}``"""
         data = json.loads(Path(path).read_text())
         return cls(
             wallets={int(a): str(w) for a, w in data.get("wallets", {}).items()},
+            default_wallet=str(data.get("default_wallet", "0")),
             brackets={
                 s: [(str(f), str(c), int(lev), str(m)) for f, c, lev, m in rows]
                 for s, rows in data.get("brackets", {}).items()
@@ -159,6 +163,7 @@ class RiskWorker:
         except KeyNotFoundError:
             self.ledger = Ledger(self.markets)
             self.ledger.wallets = {a: risk.to_fixed(w) for a, w in self.settings.wallets.items()}
+            self.ledger.default_wallet = risk.to_fixed(self.settings.default_wallet)
         self._dirty = True
 
     async def snapshot(self) -> None:
@@ -203,7 +208,7 @@ class RiskWorker:
             self.contracts,
             accounts=len(ids),
         )
-        wallets = np.array([self.ledger.wallets.get(a, 0) for a in ids], np.int64)
+        wallets = np.array([self.ledger.wallet(a) for a in ids], np.int64)
         result = book_.compute(wallets, self.marks)
         await self._publish_margins(ids, result)
         commands, positions = book_.liquidation_commands(
