@@ -166,6 +166,8 @@ class SymbolMatcher:
         self._covered = 0
         self._since_snapshot = 0
         self._snapshot_at = time.monotonic()
+        self._upload: asyncio.Task[None] | None = None
+        self._store_handle: SnapshotStore | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serves the symbol whenever it holds the lease, until ``stop`` is set."""
@@ -247,7 +249,9 @@ class SymbolMatcher:
             if inflight is not None:
                 await self._finish(inflight, consumer)
             if self._since_snapshot:
-                await self._snapshot()
+                await self._snapshot(wait=True)
+            elif self._upload is not None:
+                await self._upload
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()
@@ -414,23 +418,40 @@ class SymbolMatcher:
             raise PublishFailed(repr(error)) from error
 
     def _snapshot_due(self) -> bool:
-        if self._since_snapshot == 0:
+        if self._since_snapshot == 0 or (self._upload is not None and not self._upload.done()):
             return False
         return self._since_snapshot >= self.options.snapshot_every or (
             time.monotonic() - self._snapshot_at >= self.options.snapshot_interval
         )
 
-    async def _snapshot(self) -> None:
-        """Stores the engine with the ORDERS sequence it covers (nothing in flight)."""
+    async def _snapshot(self, *, wait: bool = False) -> None:
+        """Snapshots the engine with the ORDERS sequence it covers (nothing in flight) and
+        uploads it in the background (``wait``: in the foreground, after any upload
+        still running). One upload at a time; a due snapshot waits for the previous one."""
+        if self._upload is not None and not self._upload.done():
+            if not wait:
+                return
+            await self._upload
         snapshot = Snapshot(self._covered, self.engine.snapshot())
-        store = SnapshotStore(await self.bus.snapshots())
-        await store.put(self.symbol, snapshot)
         self._since_snapshot, self._snapshot_at = 0, time.monotonic()
+        self._upload = asyncio.create_task(self._store(snapshot))
+        if wait:
+            await self._upload
+
+    async def _store(self, snapshot: Snapshot) -> None:
+        try:
+            if self._store_handle is None:
+                self._store_handle = SnapshotStore(await self.bus.snapshots())
+            await self._store_handle.put(self.symbol, snapshot)
+        except (nats.errors.Error, asyncio.TimeoutError) as error:
+            self._since_snapshot = max(self._since_snapshot, 1)  # due again
+            log.warning("snapshot failed", extra=fields(symbol=self.symbol, error=repr(error)))
+            return
         self.stats.snapshots += 1
-        self.stats.last_snapshot_seq = self._covered
+        self.stats.last_snapshot_seq = snapshot.orders_seq
         log.info(
             "snapshot stored",
-            extra=fields(symbol=self.symbol, seq=self._covered, bytes=len(snapshot.engine)),
+            extra=fields(symbol=self.symbol, seq=snapshot.orders_seq, bytes=len(snapshot.engine)),
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -111,6 +112,7 @@ def run_matcher(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, worker.stop)
+        gc.freeze()  # what start-up built lives forever: keep it out of collections
         await worker.run()
 
     asyncio.run(main())
