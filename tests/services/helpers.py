@@ -35,18 +35,15 @@ async def running_matcher(
         await asyncio.wait_for(task, 30)
 
 
-class MatcherProcess:
-    """A matcher worker as a separate process, for ``kill -9`` drills."""
+class WorkerProcess:
+    """A ``tpcore worker ...`` process, for ``kill -9`` drills."""
 
-    def __init__(self, url: str, symbols: list[str], log: Path, *extra: str) -> None:
-        self.command = [
-            sys.executable, "-m", "tpcore", "worker", "matcher", "--nats", url,
-            "--symbols", ",".join(symbols), "--name", "matcher-proc", *extra,
-        ]  # fmt: skip
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.command = [sys.executable, "-m", "tpcore", "worker", *args]
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> MatcherProcess:
+    def start(self) -> WorkerProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 self.command, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy()
@@ -62,6 +59,12 @@ class MatcherProcess:
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(30)
+
+
+def matcher_process(url: str, symbols: list[str], log: Path, *extra: str) -> WorkerProcess:
+    """A matcher worker process named ``matcher-proc``."""
+    args = ["matcher", "--nats", url, "--symbols", ",".join(symbols), "--name", "matcher-proc"]
+    return WorkerProcess([*args, *extra], log)
 
 
 async def wait_until(predicate, timeout: float = 20.0, step: float = 0.05) -> None:  # type: ignore[no-untyped-def]

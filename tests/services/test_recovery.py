@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.services.helpers import MatcherProcess, running_matcher, wait_until
+from tests.services.helpers import matcher_process, running_matcher, wait_until
 
 from tpcore.services.client import Client
 from tpcore.services.config import DEMO_MARKETS, BusSettings
@@ -72,7 +72,7 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(
 ) -> None:
     async def scenario() -> None:
         client = await Client.connect(settings)
-        matcher = MatcherProcess(
+        matcher = matcher_process(
             nats_server.url, SYMBOLS, tmp_path / "matcher.log",
             "--lease-ttl", "1.5", "--snapshot-every", "700", "--batch", "50",
         ).start()  # fmt: skip

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tests.services.helpers import running_matcher, wait_until
+from tests.services.helpers import WorkerProcess, running_matcher, wait_until
 
 from benches import pyrisk
 from tpcore import book, risk
 from tpcore.services.bus import Bus
 from tpcore.services.client import Client
 from tpcore.services.config import BusSettings, Market, Markets
+from tpcore.services.embedded import EmbeddedServer
 from tpcore.services.naming import ORDERS_STREAM, orders_subject
 from tpcore.services.replay import read_subject
 from tpcore.services.risk_worker import DEMO_BRACKETS, RiskSettings, RiskWorker
@@ -135,3 +138,68 @@ def test_a_price_move_liquidates_what_the_reference_says_once_each_across_a_cras
         assert len({order_id for _, order_id in issued}) == len(issued)
 
     run(scenario())
+
+
+def test_a_risk_worker_killed_mid_way_neither_repeats_nor_misses_a_liquidation(
+    settings: BusSettings, nats_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    markets_file, accounts_file = tmp_path / "markets.json", tmp_path / "accounts.json"
+    market = MARKETS.markets[0]
+    markets_file.write_text(
+        json.dumps({"fee_tiers": [[0, 0]], "markets": [dataclasses.asdict(market)]})
+    )
+    wallets = {str(MAKER): "100000000", **{str(a): wallet_of(a) for a in TRADERS}}
+    accounts_file.write_text(json.dumps({"wallets": wallets}))
+    worker = WorkerProcess(
+        ["risk", "--nats", nats_server.url, "--markets", str(markets_file),
+         "--accounts", str(accounts_file), "--name", "risk-proc"],
+        tmp_path / "risk.log",
+    )  # fmt: skip
+    first_move, second_move = "61500", "60200"
+    once, twice = expected_liquidations(first_move), expected_liquidations(second_move)
+
+    async def scenario() -> None:
+        async with running_matcher(settings, [SYMBOL], markets=MARKETS):
+            client = await Client.connect(settings, MARKETS)
+            bus = client.bus
+            seen: set[int] = set()
+
+            async def on_risk(msg: Any) -> None:
+                seen.add(json.loads(msg.data)["account"])
+
+            await bus.nc.subscribe("tp.risk.*", cb=on_risk)
+            worker.start()
+            await wait_until(lambda: '"risk started"' in worker.log.read_text())
+            await client.submit(orders())
+            await asyncio.sleep(0.5)
+            await wait_until(lambda: publish_and_check(bus, ENTRY, seen), timeout=20)
+            await publish_mark(bus, first_move)
+            # Killed as soon as its first liquidation order is stored, maybe before its
+            # snapshot: the restart must neither repeat it nor miss the rest.
+            await wait_until(lambda: count_liquidations(bus, 1), step=0.01)
+            worker.kill()
+            worker.start()
+            await wait_until(lambda: worker.log.read_text().count('"risk started"') == 2)
+            await asyncio.sleep(0.5)
+            await publish_mark(bus, first_move)
+            await wait_until(lambda: count_liquidations(bus, len(once)))
+            await publish_mark(bus, second_move)
+            await wait_until(lambda: count_liquidations(bus, len(twice)))
+            await asyncio.sleep(1.0)  # room for a wrong extra one to show up
+            issued = await liquidation_orders(bus)
+            assert worker.terminate() == 0
+            await client.close()
+        assert sorted(account for account, _ in issued) == sorted(twice)
+
+    run(scenario())
+
+
+async def publish_and_check(bus: Bus, price: str, seen: set[int]) -> bool:
+    """Publishes a mark; true once the worker reported every trader (all trades applied)."""
+    await publish_mark(bus, price)
+    await asyncio.sleep(0.2)
+    return set(TRADERS) <= seen
+
+
+async def count_liquidations(bus: Bus, at_least: int) -> bool:
+    return len(await liquidation_orders(bus)) >= at_least
