@@ -8,10 +8,15 @@ pytest-benchmark writes and computes each ratio as peer time / tpcore time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["measure"]
+__all__ = ["QUICK", "measure"]
+
+#: ``TPCORE_BENCH_QUICK=1`` (CI's quick pass) asks the benchmarks for smaller sizes; unset,
+#: empty or ``0`` means the full sizes.
+QUICK = os.environ.get("TPCORE_BENCH_QUICK", "") not in ("", "0")
 
 
 def measure(

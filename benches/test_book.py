@@ -11,17 +11,16 @@ Set ``TPCORE_BENCH_QUICK=1`` to run 100,000 commands instead of 1,000,000.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import pytest
 
 from benches.book_workload import SYMBOL, Workload, generate, instrument
-from benches.harness import measure
+from benches.harness import QUICK, measure
 from benches.pybook import PyBook
 from tpcore import book
 
-N = 100_000 if os.environ.get("TPCORE_BENCH_QUICK") else 1_000_000
+N = 100_000 if QUICK else 1_000_000
 WORKLOADS = ("exchange_core", "heavy")
 SCALAR_N = 10_000
 

@@ -13,7 +13,6 @@ Set ``TPCORE_BENCH_QUICK=1`` for short runs.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import pytest
 from nats.js.api import StorageType, StreamConfig
 
-from benches.harness import measure
+from benches.harness import QUICK, measure
 from tpcore import sign
 from tpcore.services.client import Client
 from tpcore.services.fleet import Fleet, FleetPlan
@@ -31,7 +30,6 @@ from tpcore.services.sign_load import run_sign_load
 from tpcore.services.signing import SignerClient
 from tpcore.services.wire import COMMAND_HEADER
 
-QUICK = bool(os.environ.get("TPCORE_BENCH_QUICK"))
 SINGLE_N = 5_000 if QUICK else 30_000
 BATCHED_N = 20_000 if QUICK else 300_000
 LATENCY_N = 5_000 if QUICK else 30_000

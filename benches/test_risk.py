@@ -21,18 +21,16 @@ the sizes.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import numpy as np
 import pytest
 
-from benches.harness import measure
+from benches.harness import QUICK, measure
 from benches.pyrisk import RefContract, RefPosition, evaluate, tiers_from_rows
 from benches.risk_workload import MarginBook, NumpyMargin, generate, moved_marks
 from tpcore import risk
 
-QUICK = bool(os.environ.get("TPCORE_BENCH_QUICK"))
 ACCOUNTS = 10_000 if QUICK else 100_000
 SUBSET = 200 if QUICK else 1_000
 INDEX_SYMBOLS, SOURCES = 1_000, 20

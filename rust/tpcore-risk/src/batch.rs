@@ -31,6 +31,20 @@
 //! accounts (after a trade or a transfer).
 //!
 //! The formulas are those of [`crate::account`], row for row.
+//!
+//! # Performance
+//!
+//! Each account first runs a fast kernel (`crate::fast`): linear positions are marked in
+//! 64-bit arithmetic (operands split at 10^8, so `a x b / 10^8` needs no 128-bit
+//! division), cross sums are `i64` with overflow checks, the margin ratio divides in 64
+//! bits (or 128 by 64, the hardware's division), and the liquidation price does one
+//! 128-bit division and one 64-bit division by the tick, with the root's tier found by a
+//! branch-free count and long/short selected without branches (their mix is
+//! unpredictable). Inverse positions use the reference functions. When anything leaves the
+//! fast kernel's range (an intermediate beyond 64 bits, an invalid row, an error), the
+//! account is recomputed by the reference kernel, which rewrites all its outputs or
+//! reports the error: results and errors are those of the reference, bit for bit (the
+//! unit tests of `crate::fast` compare both paths on random inputs near their bounds).
 
 use std::ops::Range;
 
@@ -38,8 +52,9 @@ use rayon::prelude::*;
 
 use crate::RiskError;
 use crate::account::{at_maintenance, margin_ratio};
-use crate::contract::Contract;
-use crate::margin::{liquidation_price, position_metrics};
+use crate::contract::{Contract, ContractKind};
+use crate::fast::{linear_liquidation_price, linear_metrics, margin_ratio as fast_margin_ratio};
+use crate::margin::{PositionMetrics, liquidation_price, position_metrics};
 
 /// Accounts per unit of parallel work.
 pub const ACCOUNTS_PER_CHUNK: usize = 256;
@@ -610,7 +625,12 @@ impl PositionIndex {
         for &a in chunk.accounts {
             let a = a as usize;
             let rows = self.offsets[a]..self.offsets[a + 1];
-            account_kernel(input, a, rows, &mut chunk)?;
+            // The fast kernel leaves to the reference any account it cannot finish (an
+            // intermediate beyond its range, an invalid row); the reference then rewrites
+            // every output of the account, or reports the error.
+            if !account_kernel_fast(input, a, rows.clone(), &mut chunk) {
+                account_kernel(input, a, rows, &mut chunk)?;
+            }
         }
         Ok(())
     }
@@ -722,6 +742,177 @@ fn account_kernel(
                 .unwrap_or(NO_LIQUIDATION_PRICE);
     }
     Ok(())
+}
+
+/// [`account_kernel`] on the fast paths of [`crate::fast`]: the same outputs, or `false`
+/// (some outputs possibly written) when a row leaves them, for the reference to redo the
+/// account.
+#[inline]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one pass over the account's rows and one over its cross rows, kept together \
+              so the columns are sliced once"
+)]
+fn account_kernel_fast(
+    input: &BatchInput<'_>,
+    account: usize,
+    rows: Range<usize>,
+    chunk: &mut Chunk<'_>,
+) -> bool {
+    let columns = &input.positions;
+    let base = chunk.row_start;
+    let out = &mut chunk.positions;
+    let (Some(symbol), Some(qty), Some(entry), Some(leverage), Some(isolated), Some(margin)) = (
+        columns.symbol.get(rows.clone()),
+        columns.qty.get(rows.clone()),
+        columns.entry_price.get(rows.clone()),
+        columns.leverage.get(rows.clone()),
+        columns.isolated.get(rows.clone()),
+        columns.isolated_margin.get(rows.clone()),
+    ) else {
+        return false;
+    };
+    let out_rows = rows.start - base..rows.end - base;
+    let (
+        Some(out_upnl),
+        Some(out_maintenance),
+        Some(out_initial),
+        Some(out_ratio),
+        Some(out_lp),
+        Some(out_liq),
+    ) = (
+        out.unrealized_pnl.get_mut(out_rows.clone()),
+        out.maintenance_margin.get_mut(out_rows.clone()),
+        out.initial_margin.get_mut(out_rows.clone()),
+        out.margin_ratio.get_mut(out_rows.clone()),
+        out.liquidation_price.get_mut(out_rows.clone()),
+        out.liquidate.get_mut(out_rows),
+    )
+    else {
+        return false;
+    };
+    let (mut upnl, mut mm, mut im) = (0i64, 0i64, 0i64);
+    let mut cross_open = false;
+    for k in 0..symbol.len() {
+        let sym = symbol[k] as usize;
+        let (Some(contract), Some(&mark)) = (input.contracts.get(sym), input.marks.get(sym)) else {
+            return false;
+        };
+        let size = qty[k];
+        let m = if size == 0 {
+            PositionMetrics::default()
+        } else {
+            if mark <= 0 {
+                return false;
+            }
+            let fast = match contract.kind() {
+                ContractKind::Linear => {
+                    linear_metrics(contract.brackets(), size, entry[k], mark, leverage[k])
+                }
+                ContractKind::Inverse { .. } => {
+                    position_metrics(contract, size, entry[k], mark, leverage[k]).ok()
+                }
+            };
+            let Some(m) = fast else {
+                return false;
+            };
+            m
+        };
+        out_upnl[k] = m.unrealized_pnl;
+        out_maintenance[k] = m.maintenance_margin;
+        out_initial[k] = m.initial_margin;
+        if isolated[k] {
+            let Some(balance) = margin[k].checked_add(m.unrealized_pnl) else {
+                return false;
+            };
+            out_ratio[k] = fast_margin_ratio(m.maintenance_margin, balance);
+            out_liq[k] = at_maintenance(size != 0, m.maintenance_margin, balance);
+            let Some(price) = row_liquidation_price(contract, size, entry[k], margin[k]) else {
+                return false;
+            };
+            out_lp[k] = price;
+        } else {
+            let (Some(u), Some(x), Some(i)) = (
+                upnl.checked_add(m.unrealized_pnl),
+                mm.checked_add(m.maintenance_margin),
+                im.checked_add(m.initial_margin),
+            ) else {
+                return false;
+            };
+            (upnl, mm, im) = (u, x, i);
+            cross_open |= size != 0;
+        }
+    }
+    let wallet = input.wallets[account];
+    let Some(balance) = wallet.checked_add(upnl) else {
+        return false;
+    };
+    let Some(available) = balance.checked_sub(im) else {
+        return false;
+    };
+    let ratio = fast_margin_ratio(mm, balance);
+    let liquidate = at_maintenance(cross_open, mm, balance);
+    let a = account - chunk.account_start;
+    let accounts = &mut chunk.account_out;
+    accounts.margin_balance[a] = balance;
+    accounts.maintenance_margin[a] = mm;
+    accounts.initial_margin[a] = im;
+    accounts.margin_ratio[a] = ratio;
+    accounts.available_balance[a] = available;
+    accounts.liquidate[a] = liquidate;
+
+    for k in 0..symbol.len() {
+        if isolated[k] {
+            continue;
+        }
+        out_ratio[k] = ratio;
+        out_liq[k] = liquidate;
+        let size = qty[k];
+        if size == 0 {
+            out_lp[k] = NO_LIQUIDATION_PRICE;
+            continue;
+        }
+        // WB - TMM1 + UPNL1: the other cross positions held at their marks.
+        // Every MM is >= 0, so the other rows' MM is in range; their PnL may not be.
+        let collateral = upnl.checked_sub(out_upnl[k]).and_then(|others| {
+            wallet
+                .checked_sub(mm - out_maintenance[k])?
+                .checked_add(others)
+        });
+        let Some(collateral) = collateral else {
+            return false;
+        };
+        let contract = &input.contracts[symbol[k] as usize];
+        let Some(price) = row_liquidation_price(contract, size, entry[k], collateral) else {
+            return false;
+        };
+        out_lp[k] = price;
+    }
+    true
+}
+
+/// The liquidation price column's value for one row, on the fast path for a linear
+/// contract; `None` when the reference reports an error.
+#[inline]
+fn row_liquidation_price(
+    contract: &Contract,
+    qty: i64,
+    entry: i64,
+    collateral: i64,
+) -> Option<i64> {
+    if let ContractKind::Linear = contract.kind()
+        && let Some(price) = linear_liquidation_price(
+            contract.brackets(),
+            contract.tick_size(),
+            qty,
+            entry,
+            collateral,
+        )
+    {
+        return Some(price);
+    }
+    let price = liquidation_price(contract, qty, entry, collateral).ok()?;
+    Some(price.unwrap_or(NO_LIQUIDATION_PRICE))
 }
 
 #[inline]

@@ -37,6 +37,16 @@
 //!
 //! Everything is integer arithmetic in a fixed order, so the same quotes, `now` and state
 //! give the same price and state. The state ([`IndexState`]) belongs to the caller.
+//!
+//! # Performance
+//!
+//! The median of step 2 is a selection (`select_nth_unstable`), not a sort, for the
+//! weighted mean: the price at index `(n - 1) / 2` in price order is the same either way,
+//! and the mean's exact sums of positive terms do not depend on the order. The weighted
+//! median still sorts. The mean's division is 128 by 64 bits when the weights sum below
+//! 2^64. [`compute_many_columns`] reads `(symbols, sources)` columns in place (no
+//! [`Quote`]s are built), and both batch forms run tasks of 64 symbols, each with one
+//! scratch buffer for all its symbols.
 
 use std::collections::VecDeque;
 
@@ -293,22 +303,39 @@ impl IndexState {
         quotes: &[Quote],
         now: i64,
     ) -> Result<IndexPrice, RiskError> {
-        let mut flags = PriceFlags::NONE;
         let mut live = std::mem::take(&mut self.scratch);
+        let result = self.compute_with(
+            config,
+            quotes.iter().map(|q| (q.price, q.weight, q.timestamp)),
+            now,
+            &mut live,
+        );
+        self.scratch = live;
+        result
+    }
+
+    /// The computation of [`IndexState::compute`] from `(price, weight, timestamp)`
+    /// quotes, with `live` as scratch (its contents are replaced).
+    fn compute_with(
+        &mut self,
+        config: &IndexConfig,
+        quotes: impl ExactSizeIterator<Item = (i64, i64, i64)>,
+        now: i64,
+        live: &mut Vec<(i64, i64)>,
+    ) -> Result<IndexPrice, RiskError> {
+        let mut flags = PriceFlags::NONE;
         live.clear();
-        // One allocation for a new state instead of one per doubling.
+        // One allocation for a new buffer instead of one per doubling.
         live.reserve(quotes.len());
-        for q in quotes {
-            let fresh = i128::from(now) - i128::from(q.timestamp) <= i128::from(config.max_age);
-            if q.price > 0 && q.weight > 0 && fresh {
-                live.push((q.price, q.weight));
+        for (price, weight, timestamp) in quotes {
+            let fresh = i128::from(now) - i128::from(timestamp) <= i128::from(config.max_age);
+            if price > 0 && weight > 0 && fresh {
+                live.push((price, weight));
             } else {
                 flags |= PriceFlags::STALE_SOURCE;
             }
         }
-        let result = self.aggregate(config, &mut live, flags, now);
-        self.scratch = live;
-        result
+        self.aggregate(config, live, flags, now)
     }
 
     fn aggregate(
@@ -321,8 +348,18 @@ impl IndexState {
         if live.is_empty() || live.len() < config.min_sources {
             return Ok(self.fallback(flags, live.len() as u32));
         }
-        live.sort_unstable();
-        let median = live[(live.len() - 1) / 2].0;
+        // The lower median: the price at index (n - 1) / 2 in price order, whatever the
+        // order of equal prices. The weighted median needs every quote in price order;
+        // the mean needs none (its sums are exact and every term positive, so their order
+        // changes nothing), so a selection is enough.
+        let middle = (live.len() - 1) / 2;
+        let median = match config.aggregation {
+            Aggregation::WeightedMedian => {
+                live.sort_unstable();
+                live[middle].0
+            }
+            Aggregation::WeightedMean => live.select_nth_unstable_by_key(middle, |q| q.0).1.0,
+        };
         match config.outliers {
             OutlierRule::None => {}
             OutlierRule::Drop { band } => {
@@ -357,7 +394,15 @@ impl IndexState {
                         acc.checked_add(i128::from(p) * i128::from(w))
                     })
                     .ok_or(RiskError::overflow("index mean"))?;
-                narrow(div_round(weighted, total, Round::Floor)?, "index mean")?
+                // Both sums are positive; below 2^64, the divisor takes the hardware's
+                // 128-by-64-bit division.
+                narrow(
+                    match (u128::try_from(weighted), u64::try_from(total)) {
+                        (Ok(weighted), Ok(total)) => (weighted / u128::from(total)).cast_signed(),
+                        _ => div_round(weighted, total, Round::Floor)?,
+                    },
+                    "index mean",
+                )?
             }
             Aggregation::WeightedMedian => {
                 let mut cumulative = 0i128;
@@ -443,6 +488,10 @@ fn band_bounds(median: i64, band: i64) -> (i64, i64) {
     (median - delta, median.saturating_add(delta))
 }
 
+/// Symbols per unit of parallel work in [`compute_many`] and [`compute_many_columns`]: one
+/// scratch buffer each, and few enough tasks that scheduling them costs little.
+const SYMBOLS_PER_TASK: usize = 64;
+
 /// Computes many indices at once, in parallel over symbols: symbol `s` has state
 /// `states[s]`, quotes `quotes[offsets[s]..offsets[s + 1]]`, and its result goes to
 /// `out[s]`. All share one config and `now`.
@@ -485,17 +534,171 @@ pub fn compute_many(
             detail: "must start at 0, ascend, and end within the quotes".to_owned(),
         });
     }
+    run_tasks(states, out, |s, state, live| {
+        let own = &quotes[offsets[s]..offsets[s + 1]];
+        let quotes = own.iter().map(|q| (q.price, q.weight, q.timestamp));
+        state.compute_with(config, quotes, now, live)
+    })
+}
+
+/// Computes many indices at once from columns, as [`compute_many`] does: symbol `s` has
+/// state `states[s]`, its quotes are the `width` entries of row `s` of the row-major
+/// `(symbols, width)` arrays `prices`, `weights` and `timestamps`, and its result goes to
+/// `out[s]`. Nothing is copied into [`Quote`]s.
+///
+/// # Errors
+///
+/// As [`compute_many`]; [`RiskError::LengthMismatch`] when a column is not
+/// `states.len() x width` long.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the columns of one table, the config and the clock"
+)]
+pub fn compute_many_columns(
+    config: &IndexConfig,
+    states: &mut [IndexState],
+    prices: &[i64],
+    weights: &[i64],
+    timestamps: &[i64],
+    width: usize,
+    now: i64,
+    out: &mut [IndexPrice],
+) -> Result<(), RiskError> {
+    config.validate()?;
+    if out.len() != states.len() {
+        return Err(RiskError::LengthMismatch {
+            field: "out",
+            expected: states.len(),
+            got: out.len(),
+        });
+    }
+    let expected = states
+        .len()
+        .checked_mul(width)
+        .ok_or(RiskError::overflow("quotes"))?;
+    for (field, got) in [
+        ("prices", prices.len()),
+        ("weights", weights.len()),
+        ("timestamps", timestamps.len()),
+    ] {
+        if got != expected {
+            return Err(RiskError::LengthMismatch {
+                field,
+                expected,
+                got,
+            });
+        }
+    }
+    run_tasks(states, out, |s, state, live| {
+        let row = s * width..(s + 1) * width;
+        let quotes = prices[row.clone()]
+            .iter()
+            .zip(&weights[row.clone()])
+            .zip(&timestamps[row])
+            .map(|((&p, &w), &t)| (p, w, t));
+        state.compute_with(config, quotes, now, live)
+    })
+}
+
+/// Runs `compute(symbol, state, scratch)` for every symbol into `out`, in parallel tasks
+/// of [`SYMBOLS_PER_TASK`] symbols sharing one scratch buffer. Every symbol is computed
+/// (a failing one leaves its slot and state as they were); the error is that of the first
+/// failing symbol.
+fn run_tasks(
+    states: &mut [IndexState],
+    out: &mut [IndexPrice],
+    compute: impl Fn(usize, &mut IndexState, &mut Vec<(i64, i64)>) -> Result<IndexPrice, RiskError>
+    + Sync,
+) -> Result<(), RiskError> {
     let results: Vec<Result<(), RiskError>> = states
-        .par_iter_mut()
-        .zip(out.par_iter_mut())
+        .par_chunks_mut(SYMBOLS_PER_TASK)
+        .zip(out.par_chunks_mut(SYMBOLS_PER_TASK))
         .enumerate()
-        .map(|(s, (state, slot))| {
-            let own = &quotes[offsets[s]..offsets[s + 1]];
-            *slot = state
-                .compute_unchecked(config, own, now)
-                .map_err(|e| e.at_row(s))?;
-            Ok(())
+        .map(|(task, (states, slots))| {
+            let mut live = Vec::new();
+            let mut first_error = Ok(());
+            for (k, (state, slot)) in states.iter_mut().zip(slots).enumerate() {
+                let s = task * SYMBOLS_PER_TASK + k;
+                match compute(s, state, &mut live) {
+                    Ok(price) => *slot = price,
+                    Err(e) if first_error.is_ok() => first_error = Err(e.at_row(s)),
+                    Err(_) => {}
+                }
+            }
+            first_error
         })
         .collect();
     results.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The columnar batch (tasks sharing scratch, selection for the mean's median) gives
+    /// the results and states of computing each symbol on its own.
+    #[test]
+    fn columns_match_one_by_one() {
+        let mut state: u64 = 0x1234_5678_9abc_def1;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n).cast_signed()
+        };
+        let (symbols, width) = (300, 7);
+        let mut prices = Vec::new();
+        let (mut weights, mut stamps) = (Vec::new(), Vec::new());
+        for s in 0..symbols {
+            let base = (1 + i64::try_from(s).unwrap()) * 100_000_000;
+            for _ in 0..width {
+                // Duplicate prices, wild ones, stale and zero-weight sources.
+                let price = match next(10) {
+                    0 => base * 3,
+                    1 => -1,
+                    2..=4 => base,
+                    _ => base + base / 1_000 * (next(40) - 20),
+                };
+                prices.push(price);
+                weights.push(next(5) * 1_000_000_000);
+                stamps.push(next(1_500));
+            }
+        }
+        for aggregation in [Aggregation::WeightedMean, Aggregation::WeightedMedian] {
+            for outliers in [
+                OutlierRule::None,
+                OutlierRule::Drop { band: 1_000_000 },
+                OutlierRule::Clamp { band: 1_000_000 },
+            ] {
+                let config = IndexConfig {
+                    max_age: 1_000,
+                    min_sources: 2,
+                    outliers,
+                    aggregation,
+                    breaker: None,
+                };
+                let mut batch_states = vec![IndexState::new(); symbols];
+                let mut out = vec![IndexPrice::default(); symbols];
+                compute_many_columns(
+                    &config,
+                    &mut batch_states,
+                    &prices,
+                    &weights,
+                    &stamps,
+                    width,
+                    1_200,
+                    &mut out,
+                )
+                .unwrap();
+                for s in 0..symbols {
+                    let quotes: Vec<Quote> = (s * width..(s + 1) * width)
+                        .map(|i| Quote::new(prices[i], weights[i], stamps[i]))
+                        .collect();
+                    let mut one = IndexState::new();
+                    assert_eq!(one.compute(&config, &quotes, 1_200).unwrap(), out[s]);
+                    assert_eq!(one, batch_states[s]);
+                }
+            }
+        }
+    }
 }

@@ -87,6 +87,7 @@ pub mod batch;
 pub mod bracket;
 pub mod contract;
 mod error;
+mod fast;
 pub mod fixed;
 pub mod flags;
 pub mod index;

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use tpcore_risk::index::compute_many;
+use tpcore_risk::index::compute_many_columns;
 use tpcore_risk::{IndexPrice, IndexState, Quote, RiskError};
 
 use super::config::PyIndexConfig;
@@ -166,10 +166,18 @@ impl SourceSlices<'_> {
         states: &mut [IndexState],
         now: i64,
     ) -> Result<Vec<IndexPrice>, RiskError> {
-        let quotes = quotes(self.prices, self.weights, self.timestamps);
-        let offsets: Vec<usize> = (0..=self.symbols).map(|s| s * self.width).collect();
+        // Straight from the numpy buffers: no quotes or offsets are built.
         let mut out = vec![IndexPrice::default(); self.symbols];
-        compute_many(&config.inner, states, &quotes, &offsets, now, &mut out)?;
+        compute_many_columns(
+            &config.inner,
+            states,
+            self.prices,
+            self.weights,
+            self.timestamps,
+            self.width,
+            now,
+            &mut out,
+        )?;
         Ok(out)
     }
 }
