@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from decimal import Decimal
 from typing import Any, TextIO
 
 import numpy as np
@@ -25,7 +26,7 @@ __all__ = ["RISK_ACCOUNTS", "liquidation_phase", "signing_phase"]
 SYMBOL = "BTC-USDT"
 MAKER, TRADER = 9000, 9001
 #: The risk worker's accounts for the demo: the flow's accounts are well funded; the
-#: trader holds 5,000 USDT and buys 1 BTC at about 64,000 (12.8x).
+#: trader holds 5,000 USDT and buys up to 1 BTC at 64,000 or better (about 13x).
 RISK_ACCOUNTS = {"default_wallet": "10000000", "wallets": {str(TRADER): "5000"}}
 
 
@@ -87,15 +88,19 @@ async def liquidation_phase(fleet: Fleet, client: Client, out: TextIO) -> bool:
         f"   account {TRADER} bought 1 BTC near 64,000 with 5,000 USDT: margin ratio "
         f"{risk.from_fixed(first['margin_ratio']) * 100:.2f}%\n"
     )
-    for price in ("62000", "60500", "59200"):  # each step within the circuit breaker
-        await _quotes(client, price)
-        await asyncio.sleep(0.4)
-    if not await _until(lambda: any(u["liquidate"] for u in updates)):
+    # The fill price depends on the flow's book: step the quotes down 1% of 64,000 at a
+    # time (each step well inside the circuit breaker) until the account is liquidated.
+    price = Decimal(64000)
+    while not any(u["liquidate"] for u in updates) and price > 50000:
+        price -= 640
+        await _quotes(client, str(price))
+        await _until(lambda: any(u["liquidate"] for u in updates), timeout=0.5)
+    if not any(u["liquidate"] for u in updates):
         out.write("   no liquidation after the move\n")
         return False
     last = next(u for u in updates if u["liquidate"])
     out.write(
-        "   quotes fell to 59,200: margin balance "
+        f"   quotes fell to {price:,}: margin balance "
         f"{risk.from_fixed(last['margin_balance']):,.2f} USDT <= maintenance "
         f"{risk.from_fixed(last['maintenance_margin']):,.2f} USDT\n"
     )
