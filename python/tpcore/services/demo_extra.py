@@ -85,7 +85,7 @@ async def liquidation_phase(fleet: Fleet, client: Client, out: TextIO) -> bool:
         return False
     first = updates[-1]
     out.write(
-        f"   account {TRADER} bought 1 BTC near 64,000 with 5,000 USDT: margin ratio "
+        f"   account {TRADER} bought BTC at 64,000 or better with 5,000 USDT: margin ratio "
         f"{risk.from_fixed(first['margin_ratio']) * 100:.2f}%\n"
     )
     # The fill price depends on the flow's book: step the quotes down 1% of 64,000 at a
