@@ -35,6 +35,12 @@ BATCHED_N = 20_000 if QUICK else 300_000
 LATENCY_N = 5_000 if QUICK else 30_000
 SIGN_N = 4_000 if QUICK else 40_000
 SYMBOL = "BTC-USDT"
+#: One order per message: until the client has read every message's first event back.
+#: 100 per message: until the matcher has stored every message's events (none read back).
+CASES = {
+    1: "fleet: orders stored, matched, answered (1/message)",
+    100: "fleet: orders stored and matched (100/message)",
+}
 ROUNDS = 3
 
 
@@ -69,11 +75,14 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     fleet.close()
 
 
-def fleet_run(session: Session, orders: int, batch: int, rate: float = 0.0) -> None:
+def fleet_run(session: Session, orders: int, batch: int, answers: bool) -> None:
     session.seq += 1
     report = session.loop.run_until_complete(
-        run_load(session.client, [SYMBOL], orders=orders, batch=batch, rate=rate, seed=session.seq)
-    )
+        run_load(
+            session.client, [SYMBOL], orders=orders, batch=batch, seed=session.seq,
+            answers=answers,
+        )
+    )  # fmt: skip
     assert report.answered == report.distinct, report.lines()
 
 
@@ -99,8 +108,8 @@ def nats_py_publish(session: Session, messages: int, size: int) -> None:
 def test_fleet_orders(benchmark: object, session: Session, batch: int) -> None:
     n = SINGLE_N if batch == 1 else BATCHED_N
     measure(
-        benchmark, fleet_run, session, n, batch,
-        case=f"fleet: orders stored, matched, answered ({batch}/message)", impl="tpcore fleet",
+        benchmark, fleet_run, session, n, batch, batch == 1,
+        case=CASES[batch], impl="tpcore fleet",
         n=n, peer=False, targets={"nats-py publish_async": 0.7} if batch == 1 else None,
         rounds=ROUNDS,
     )  # fmt: skip
@@ -111,7 +120,7 @@ def test_nats_py_publish(benchmark: object, session: Session, batch: int) -> Non
     n = SINGLE_N if batch == 1 else BATCHED_N
     measure(
         benchmark, nats_py_publish, session, n // batch, 8 + 88 * batch,
-        case=f"fleet: orders stored, matched, answered ({batch}/message)",
+        case=CASES[batch],
         impl="nats-py publish_async", n=n, peer=True, rounds=ROUNDS,
     )  # fmt: skip
 

@@ -60,6 +60,11 @@ class WorkerProcess:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(30)
 
+    def cleanup(self) -> None:
+        """Kills the process if a failed test left it running."""
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
+
 
 def matcher_process(url: str, symbols: list[str], log: Path, *extra: str) -> WorkerProcess:
     """A matcher worker process named ``matcher-proc``."""

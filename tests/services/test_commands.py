@@ -93,3 +93,49 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             fleet.wait()
         if fleet.stdout is not None:
             fleet.stdout.close()
+
+
+def pids_mentioning(text: str) -> list[int]:
+    """Processes whose command line mentions ``text`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                state = (entry / "stat").read_text().split()[2]
+            except OSError:
+                continue
+            if text in cmdline and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
+def test_a_fleet_killed_with_kill_9_leaves_no_server_or_worker_behind(tmp_path: Path) -> None:
+    fleet = subprocess.Popen(
+        [sys.executable, "-m", "tpcore", "fleet", "up", "--matchers", "1",
+         "--symbols", "BTC-USDT", "--data", str(tmp_path)],
+        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        banner = read_until(fleet, "Ctrl-C stops the fleet")
+        url = re.search(r"nats (nats://\S+)", banner)
+        assert url is not None
+
+        def children() -> set[int]:
+            found = set(pids_mentioning(str(tmp_path))) | set(pids_mentioning(url.group(1)))
+            return found - {fleet.pid}
+
+        assert len(children()) >= 4  # the server, a matcher, marks and risk
+        fleet.send_signal(signal.SIGKILL)
+        fleet.wait(10)
+        deadline = time.monotonic() + 15
+        while children():
+            assert time.monotonic() < deadline, f"{children()} outlived the fleet"
+            time.sleep(0.1)
+    finally:
+        if fleet.poll() is None:
+            fleet.kill()
+            fleet.wait()
+        if fleet.stdout is not None:
+            fleet.stdout.close()

@@ -70,12 +70,14 @@ async def assert_events_identical(client: Client) -> None:
 def test_kill_9_at_random_moments_loses_and_doubles_nothing(
     settings: BusSettings, nats_server: EmbeddedServer, tmp_path: Path, seed: int
 ) -> None:
+    matcher = matcher_process(
+        nats_server.url, SYMBOLS, tmp_path / "matcher.log",
+        "--lease-ttl", "1.5", "--snapshot-every", "700", "--batch", "50",
+    )  # fmt: skip
+
     async def scenario() -> None:
         client = await Client.connect(settings)
-        matcher = matcher_process(
-            nats_server.url, SYMBOLS, tmp_path / "matcher.log",
-            "--lease-ttl", "1.5", "--snapshot-every", "700", "--batch", "50",
-        ).start()  # fmt: skip
+        matcher.start()
         log = tmp_path / "matcher.log"
 
         starts = 1
@@ -107,7 +109,10 @@ def test_kill_9_at_random_moments_loses_and_doubles_nothing(
         assert '"snapshot stored"' in text
         await client.close()
 
-    run(scenario(), timeout=150)
+    try:
+        run(scenario(), timeout=150)
+    finally:
+        matcher.cleanup()
 
 
 def test_server_restart_under_load_loses_nothing(

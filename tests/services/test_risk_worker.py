@@ -191,7 +191,10 @@ def test_a_risk_worker_killed_mid_way_neither_repeats_nor_misses_a_liquidation(
             await client.close()
         assert sorted(account for account, _ in issued) == sorted(twice)
 
-    run(scenario())
+    try:
+        run(scenario())
+    finally:
+        worker.cleanup()
 
 
 async def publish_and_check(bus: Bus, price: str, seen: set[int]) -> bool:

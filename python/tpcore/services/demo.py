@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import TextIO
@@ -66,11 +65,12 @@ async def _drive(fleet: Fleet, out: TextIO, batched: int, single: int, rate: flo
             f"\n2. {single:,} single-order messages at {rate:,.0f}/s; "
             f"{victim} is killed (kill -9) and restarted a third of the way in\n"
         )
-        drill = threading.Timer(single / rate / 3, _crash_and_restart, (fleet, victim, out))
-        drill.start()
+        # From the event loop's thread: a worker started from a short-lived thread would be
+        # stopped with it (see tpcore.services.lifetime).
+        loop = asyncio.get_running_loop()
+        loop.call_later(single / rate / 3, _crash_and_restart, fleet, victim, out)
         started = time.perf_counter()
         report = await run_load(client, symbols, orders=single, rate=rate, batch=1, seed=2)
-        drill.join()
         _write(out, report)
         out.write(f"   (run took {time.perf_counter() - started:.1f} s including the restart)\n")
 

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tpcore.services.lifetime import preexec
+
 __all__ = ["EmbeddedServer", "find_nats_server", "free_port"]
 
 
@@ -66,7 +68,11 @@ class EmbeddedServer:
         )
         command = [find_nats_server(), "--config", str(config)]
         self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
-            command, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=preexec(),  # noqa: PLW1509 - only prctl, before exec
         )
         log_file.close()
         deadline = time.monotonic() + timeout

@@ -19,6 +19,7 @@ from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.embedded import EmbeddedServer
 from tpcore.services.keys import new_key, read_password
+from tpcore.services.lifetime import preexec
 
 __all__ = ["Fleet", "FleetPlan", "connection_args", "partition"]
 
@@ -185,7 +186,11 @@ class Fleet:
         if settings.password is not None and settings.password_env is None:
             env[PASSWORD_ENV] = settings.password
         self.workers[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command, stdout=log, stderr=subprocess.STDOUT, env=env
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=preexec(),  # noqa: PLW1509
         )
         log.close()
 

@@ -21,7 +21,7 @@ from nats.js.api import PubAck
 from tpcore import book
 from tpcore.services.client import Client, order_message_id
 from tpcore.services.flow import FlowMix, OrderFlow
-from tpcore.services.naming import ORDERS_STREAM, orders_subject
+from tpcore.services.naming import ORDERS_STREAM, matcher_consumer, orders_subject
 from tpcore.services.wire import encode_commands, event_positions
 
 __all__ = ["PERCENTILES", "LoadReport", "Progress", "print_report", "run_load"]
@@ -62,7 +62,7 @@ class LoadReport:
 
     def lines(self) -> list[str]:
         """A human summary."""
-        lat = ", ".join(f"{k} {v:.2f}" for k, v in self.percentiles().items())
+        lat = ", ".join(f"{k} {v:.2f}" for k, v in self.percentiles().items()) or "not read"
         rejects = ", ".join(f"{k} {v}" for k, v in sorted(self.rejects.items())) or "none"
         return [
             f"orders     {self.orders:,} in {self.messages:,} messages of {self.batch}",
@@ -166,8 +166,11 @@ async def run_load(
     progress: TextIO | None = None,
     idle_timeout: float = 15.0,
     first_order_id: int | None = None,
+    answers: bool = True,
 ) -> LoadReport:
-    """Sends ``orders`` orders and waits until every message has been answered."""
+    """Sends ``orders`` orders and waits until every message has been answered (its
+    first event read back); with ``answers=False`` until the matchers have stored the
+    events of every message (their consumers acknowledged all input), reading nothing."""
     messages = -(-orders // batch)
     start_id = first_order_id or int(time.time() * 1000) * 1_000_000
     flow = OrderFlow(client.markets, symbols, mix=mix, seed=seed, first_order_id=start_id)
@@ -177,8 +180,10 @@ async def run_load(
     readers = [
         asyncio.create_task(_read(client, s, tracker, flag))
         for s, flag in zip(symbols, ready, strict=True)
+        if answers
     ]
-    await asyncio.wait_for(asyncio.gather(*(flag.wait() for flag in ready)), 10.0)
+    if answers:
+        await asyncio.wait_for(asyncio.gather(*(flag.wait() for flag in ready)), 10.0)
     bar = Progress(orders, progress)
     started = time.perf_counter()
     try:
@@ -186,6 +191,10 @@ async def run_load(
             client, flow, symbols, tracker, orders=orders, batch=batch, rate=rate, bar=bar
         )
         published = time.perf_counter() - started
+        if not answers:
+            await _until_consumed(client, symbols, idle_timeout)
+            tracker.answered = tracker.distinct_sent()
+            tracker.last_event = time.perf_counter()
         while tracker.answered < tracker.distinct_sent():
             if time.perf_counter() - tracker.last_event > idle_timeout:
                 break
@@ -259,6 +268,20 @@ def _on_ack(tracker: _Tracker, sent: float):  # type: ignore[no-untyped-def]
             tracker.acked(future.result().seq, sent)
 
     return done
+
+
+async def _until_consumed(client: Client, symbols: list[str], timeout: float) -> None:
+    """Waits until every symbol's matcher consumer has nothing pending or unacknowledged."""
+    deadline = time.perf_counter() + timeout
+    waiting = list(symbols)
+    while waiting and time.perf_counter() < deadline:
+        info = await client.bus.js.consumer_info(ORDERS_STREAM, matcher_consumer(waiting[0]))
+        if info.num_pending == 0 and info.num_ack_pending == 0:
+            waiting.pop(0)
+        else:
+            await asyncio.sleep(0.002)
+    if waiting:
+        raise TimeoutError(f"matchers did not consume {waiting} within {timeout} s")
 
 
 async def _read(client: Client, symbol: str, tracker: _Tracker, ready: asyncio.Event) -> None:

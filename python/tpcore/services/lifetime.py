@@ -1,0 +1,31 @@
+"""Child processes that do not outlive the process that started them (Linux).
+
+``preexec_fn=exit_with_parent`` asks the kernel to send the child SIGTERM when the thread
+that started it ends, so a fleet killed with ``kill -9`` leaves no server or worker behind.
+The signal is tied to the starting *thread*: use it only from the main thread (it is a
+no-op elsewhere, and on other systems).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+__all__ = ["exit_with_parent", "preexec"]
+
+_PR_SET_PDEATHSIG = 1
+
+
+def exit_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the parent goes away."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def preexec() -> Callable[[], None] | None:
+    """The ``preexec_fn`` for a child started from this thread (None where unsafe)."""
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return None
+    return exit_with_parent
