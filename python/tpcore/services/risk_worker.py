@@ -45,6 +45,8 @@ __all__ = ["DEMO_BRACKETS", "RiskSettings", "RiskWorker", "liquidation_order_id"
 log = logging.getLogger("tpcore.services.risk")
 
 RISK_BUCKET = "tp_risk"
+#: A margin ratio change (0.1 percentage point) that is worth a ``tp.risk`` update.
+RATIO_STEP = risk.RATE_ONE // 1000
 
 #: Binance's BTCUSDT USDS-M brackets of September 2021 (notional floor, cap, maximum
 #: leverage, maintenance margin rate in percent), the demo's table for every symbol.
@@ -120,6 +122,10 @@ class RiskWorker:
         self.evaluations = 0
         self._dirty = False
         self._kv: KeyValue | None = None
+        self._published: dict[int, tuple[int, bool]] = {}
+        self._snapshot_due = False
+        #: Seconds from the start of the last tick to its liquidation orders being stored.
+        self.last_liquidation_seconds = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Recovers, then marks and liquidates every tick until ``stop`` is set."""
@@ -139,7 +145,10 @@ class RiskWorker:
                 if self._dirty and self.marks.any():
                     self._dirty = False
                     await self.evaluate()
-                if time.monotonic() - snapshot_at >= self.settings.snapshot_interval:
+                if self._snapshot_due or (
+                    time.monotonic() - snapshot_at >= self.settings.snapshot_interval
+                ):
+                    self._snapshot_due = False
                     await self.snapshot()
                     snapshot_at = time.monotonic()
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -189,7 +198,8 @@ class RiskWorker:
         self._dirty = True
 
     async def evaluate(self) -> None:
-        """Marks every position with a known mark; publishes margins; liquidates."""
+        """Marks every position with a known mark; liquidates (the orders stored before
+        anything else); publishes margins."""
         rows = sorted(
             (account, self.symbol_index[symbol], qty, entry, symbol)
             for (account, symbol), (qty, entry, _) in self.ledger.positions.items()
@@ -198,6 +208,7 @@ class RiskWorker:
         if not rows:
             return
         self.evaluations += 1
+        started = time.perf_counter()
         ids = sorted({r[0] for r in rows})
         dense = {a: i for i, a in enumerate(ids)}
         book_ = risk.RiskBook(
@@ -210,24 +221,36 @@ class RiskWorker:
         )
         wallets = np.array([self.ledger.wallet(a) for a in ids], np.int64)
         result = book_.compute(wallets, self.marks)
-        await self._publish_margins(ids, result)
         commands, positions = book_.liquidation_commands(
             self.instruments, account_ids=np.array(ids, np.uint64)
         )
         await self._liquidate(commands, [rows[int(p)] for p in positions])
+        self.last_liquidation_seconds = time.perf_counter() - started
+        await self._publish_margins(ids, result)
 
     async def _publish_margins(self, ids: list[int], result: risk.BatchResult) -> None:
+        """Publishes the accounts whose margin ratio moved by 0.1 point or more, or whose
+        liquidation flag changed, since their last update."""
+        ratios = result.account_margin_ratio.tolist()
+        flags = result.account_liquidate.tolist()
+        balances = result.account_margin_balance.tolist()
+        maintenance = result.account_maintenance_margin.tolist()
         for i, account in enumerate(ids):
-            body = {
-                "account": account,
-                "margin_balance": int(result.account_margin_balance[i]),
-                "maintenance_margin": int(result.account_maintenance_margin[i]),
-                "margin_ratio": int(result.account_margin_ratio[i]),
-                "liquidate": bool(result.account_liquidate[i]),
-            }
-            await self.bus.nc.publish(f"tp.risk.{account}", json.dumps(body).encode())
+            last = self._published.get(account)
+            ratio, flag = ratios[i], flags[i]
+            if last is not None and last[1] == flag and abs(last[0] - ratio) < RATIO_STEP:
+                continue
+            self._published[account] = (ratio, flag)
+            body = (
+                f'{{"account": {account}, "margin_balance": {balances[i]}, '
+                f'"maintenance_margin": {maintenance[i]}, "margin_ratio": {ratio}, '
+                f'"liquidate": {"true" if flag else "false"}}}'
+            )
+            await self.bus.nc.publish(f"tp.risk.{account}", body.encode())
 
     async def _liquidate(self, commands: np.ndarray, rows: list[tuple[Any, ...]]) -> None:
+        """Publishes the new liquidation orders together and waits until all are stored."""
+        sent: list[tuple[str, asyncio.Future[Any]]] = []
         for command, (account, _, _, _, symbol) in zip(commands, rows, strict=True):
             version = self.ledger.positions[(account, symbol)][2]
             name = f"{symbol}:{account}:{version}"
@@ -235,16 +258,21 @@ class RiskWorker:
                 continue
             order = command.copy()
             order["order_id"] = liquidation_order_id(name)
-            body = encode_commands(order)
-            await self.bus.js.publish(
-                orders_subject(symbol), body, headers={"Nats-Msg-Id": f"liq:{name}"}
+            future = await self.bus.js.publish_async(
+                orders_subject(symbol),
+                encode_commands(order),
+                headers={"Nats-Msg-Id": f"liq:{name}"},
             )
-            self.issued.add(name)
-            self.liquidations += 1
+            sent.append((name, future))
             log.warning(
                 "liquidation issued",
                 extra=fields(account=account, symbol=symbol, version=version,
                              side=book.Side(int(order["side"])).name, qty=int(order["qty"])),
             )  # fmt: skip
-        if commands.size:
-            await self.snapshot()
+        if sent:
+            timeout = self.bus.settings.request_timeout
+            await asyncio.wait_for(asyncio.gather(*(f for _, f in sent)), timeout)
+            self.issued.update(name for name, _ in sent)
+            self.liquidations += len(sent)
+        if sent:
+            self._snapshot_due = True  # taken by the run loop, after this tick
