@@ -58,6 +58,7 @@ class Session:
         self.client = self.loop.run_until_complete(Client.connect(self.fleet.settings))
         self.loop.run_until_complete(self._bench_stream())
         self.seq = 0
+        self.sign_peak = 0.0
 
     async def _bench_stream(self) -> None:
         config = StreamConfig(name="BENCH", subjects=["bench.>"], storage=StorageType.FILE)
@@ -156,6 +157,7 @@ def test_signer_fleet_hash_signatures(benchmark: object, session: Session) -> No
             )
         )  # fmt: skip
         assert not report.errors
+        session.sign_peak = max(session.sign_peak, SIGN_N / report.seconds)
 
     measure(
         benchmark, run, case="signatures: secp256k1 hashes", impl="tpcore signer fleet (2)",
@@ -172,3 +174,35 @@ def test_in_process_hash_signatures(benchmark: object, session: Session) -> None
         benchmark, sign.ecdsa_sign, secret, hashes, case="signatures: secp256k1 hashes",
         impl="in-process tpcore.sign.ecdsa_sign", n=SIGN_N, peer=True,
     )  # fmt: skip
+
+
+def test_signer_fleet_latency_at_half_its_peak(benchmark: object, session: Session) -> None:
+    """Request latency with the load at half the peak rate the fleet case measured."""
+    if session.sign_peak == 0:
+        pytest.skip("runs after test_signer_fleet_hash_signatures, which measures the peak")
+    client = SignerClient(session.client.bus.nc, timeout=60)
+    rate = session.sign_peak / 2
+    requests = int(rate * (2 if QUICK else 5))
+    reports = []
+
+    def run() -> None:
+        reports.append(
+            session.loop.run_until_complete(
+                run_sign_load(
+                    client, kind="hash", key=session.signing_key.lower(), requests=requests,
+                    in_flight=2000, rate=rate,
+                )
+            )
+        )  # fmt: skip
+
+    benchmark.pedantic(run, rounds=1, iterations=1)  # type: ignore[attr-defined]
+    latencies = reports[-1].latencies_ms
+    values = np.percentile(latencies, [50, 90, 99, 99.9])
+    info = benchmark.extra_info  # type: ignore[attr-defined]
+    info["latency_case"] = f"signer fleet (2): request to signature at {rate:,.0f}/s (half peak)"
+    info["latency_ms"] = dict(
+        zip(["p50", "p90", "p99", "p99.9"], map(float, values), strict=True),
+        max=float(latencies.max()),
+    )
+    info["n"] = requests
+    assert not reports[-1].errors

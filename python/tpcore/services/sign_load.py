@@ -58,9 +58,11 @@ async def run_sign_load(
     key: str,
     requests: int,
     in_flight: int = 1000,
+    rate: float = 0.0,
     progress: TextIO | None = None,
 ) -> SignReport:
-    """Sends ``requests`` requests, at most ``in_flight`` at a time."""
+    """Sends ``requests`` requests, at most ``in_flight`` at a time, and with ``rate`` at
+    that many per second (started in millisecond bursts)."""
     latencies = np.zeros(requests)
     errors: dict[str, int] = {}
     bar = Progress(requests, progress, unit="requests")
@@ -81,7 +83,16 @@ async def run_sign_load(
                 bar.show(done, done)
 
     started = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(requests)))
+    if rate <= 0:
+        await asyncio.gather(*(one(i) for i in range(requests)))
+    else:
+        tasks = []
+        for i in range(requests):
+            ahead = started + i / rate - time.perf_counter()
+            if ahead > 0.001:
+                await asyncio.sleep(ahead)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
     seconds = time.perf_counter() - started
     bar.close()
     return SignReport(kind, requests, seconds, errors, latencies)
