@@ -186,7 +186,9 @@ def _add_loadgen_parser(commands: Any) -> None:
     load.add_argument("--key", help="signing key: address, or Ed25519 public key in hex")
     load.add_argument("--in-flight", type=int, default=1000, help="requests in flight")
     load.add_argument("--orders", type=int, default=100_000)
-    load.add_argument("--rate", type=float, default=0.0, help="orders/s (0: unlimited)")
+    load.add_argument(
+        "--rate", type=float, default=0.0, help="orders (or requests) per second (0: unlimited)"
+    )
     load.add_argument("--batch", type=int, default=1, help="orders per message")
     load.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
     load.add_argument("--seed", type=int, default=7)
@@ -364,6 +366,7 @@ def _sign_load(args: argparse.Namespace) -> int:
                 key=args.key.lower(),
                 requests=args.requests,
                 in_flight=args.in_flight,
+                rate=args.rate,
                 progress=sys.stderr,
             )
         finally:
