@@ -29,6 +29,7 @@ from tpcore.services.config import DEMO_MARKETS, BusSettings, Markets
 from tpcore.services.demo import run_demo
 from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.keys import ED25519, SECP256K1, import_key, list_keys, new_key, read_password
+from tpcore.services.lifetime import stop_event
 from tpcore.services.loadgen import print_report, run_load
 from tpcore.services.logs import configure
 from tpcore.services.marks import MarksWorker
@@ -282,10 +283,7 @@ def _price_worker(args: argparse.Namespace) -> int:
     markets = _markets(args)
 
     async def go() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
+        stop = stop_event()
         bus = await Bus.connect(_settings(args), name=f"tpcore-{args.worker_kind}")
         if args.worker_kind == "marks":
             await MarksWorker(bus, args.symbols or markets.symbols).run(stop)

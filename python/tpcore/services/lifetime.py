@@ -1,4 +1,5 @@
-"""Child processes that do not outlive the process that started them (Linux).
+"""Process lifetime: stopping on SIGTERM/SIGINT, and child processes that do not outlive
+the process that started them (Linux).
 
 ``preexec_fn=exit_with_parent`` asks the kernel to send the child SIGTERM when the thread
 that started it ends, so a fleet killed with ``kill -9`` leaves no server or worker behind.
@@ -8,13 +9,14 @@ no-op elsewhere, and on other systems).
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import signal
 import sys
 import threading
 from collections.abc import Callable
 
-__all__ = ["exit_with_parent", "preexec"]
+__all__ = ["exit_with_parent", "on_stop_signals", "preexec", "stop_event"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -29,3 +31,17 @@ def preexec() -> Callable[[], None] | None:
     if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
         return None
     return exit_with_parent
+
+
+def on_stop_signals(callback: Callable[[], object]) -> None:
+    """Calls ``callback`` on SIGTERM or SIGINT (from the running event loop)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, callback)
+
+
+def stop_event() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (call from the running event loop)."""
+    stop = asyncio.Event()
+    on_stop_signals(stop.set)
+    return stop

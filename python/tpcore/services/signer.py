@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from tpcore.errors import InvalidInput
 from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.keys import KeyRing
+from tpcore.services.lifetime import stop_event
 from tpcore.services.logs import fields
 from tpcore.services.policy import WITHDRAWAL_BUCKET, Allowances, WithdrawalPolicy
 
@@ -472,10 +472,7 @@ def run_signer(
     ring = KeyRing.load(keys_folder, password)
 
     async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
+        stop = stop_event()
         bus = await Bus.connect(settings, name=name, streams_only=True)
         worker = await SignerWorker(bus, ring, policy, name=name, options=options).start()
         await stop.wait()

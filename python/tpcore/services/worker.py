@@ -11,7 +11,6 @@ import gc
 import json
 import logging
 import os
-import signal
 import socket
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from nats.micro.service import EndpointStats, Service
 from tpcore import __version__
 from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings, Markets
+from tpcore.services.lifetime import on_stop_signals
 from tpcore.services.logs import fields
 from tpcore.services.matcher import MatcherOptions, SymbolMatcher
 
@@ -109,9 +109,7 @@ def run_matcher(
 
     async def main() -> None:
         worker = MatcherWorker(settings, markets, symbols, name=name, options=options)
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, worker.stop)
+        on_stop_signals(worker.stop)
         gc.freeze()  # what start-up built lives forever: keep it out of collections
         await worker.run()
 
