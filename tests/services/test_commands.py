@@ -45,20 +45,30 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 30.
     return seen
 
 
+def fleet_up(data: Path, *args: str) -> subprocess.Popen[str]:
+    """``tpcore fleet up --data DATA ARGS`` with its output piped."""
+    command = [sys.executable, "-m", "tpcore", "fleet", "up", "--data", str(data), *args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+
+
+def banner_and_url(fleet: subprocess.Popen[str]) -> tuple[str, str]:
+    """The fleet's start-up lines and the NATS URL they print."""
+    banner = read_until(fleet, "Ctrl-C stops the fleet")
+    url = re.search(r"nats (nats://\S+)", banner)
+    assert url is not None
+    return banner, url.group(1)
+
+
 def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    fleet = subprocess.Popen(
-        [sys.executable, "-m", "tpcore", "fleet", "up", "--matchers", "2",
-         "--symbols", "BTC-USDT,ETH-USDT", "--data", str(tmp_path), "--signers", "2"],
-        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )  # fmt: skip
+    fleet = fleet_up(
+        tmp_path, "--matchers", "2", "--symbols", "BTC-USDT,ETH-USDT", "--signers", "2"
+    )
     try:
-        banner = read_until(fleet, "Ctrl-C stops the fleet")
-        url = re.search(r"nats (nats://\S+)", banner)
-        assert url is not None
+        banner, url = banner_and_url(fleet)
         assert "matcher-0: BTC-USDT" in banner
         assert "matcher-1: ETH-USDT" in banner
         load = subprocess.run(
-            [sys.executable, "-m", "tpcore", "loadgen", "--nats", url.group(1),
+            [sys.executable, "-m", "tpcore", "loadgen", "--nats", url,
              "--orders", "3000", "--batch", "10", "--symbols", "BTC-USDT,ETH-USDT"],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
@@ -69,7 +79,7 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         key = re.search(r"secp256k1 (0x[0-9a-fA-F]{40})", banner)
         assert key is not None
         signing = subprocess.run(
-            [sys.executable, "-m", "tpcore", "loadgen", "sign", "--nats", url.group(1),
+            [sys.executable, "-m", "tpcore", "loadgen", "sign", "--nats", url,
              "--requests", "2000", "--kind", "hash", "--key", key.group(1)],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
@@ -112,18 +122,12 @@ def pids_mentioning(text: str) -> list[int]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
 def test_a_fleet_killed_with_kill_9_leaves_no_server_or_worker_behind(tmp_path: Path) -> None:
-    fleet = subprocess.Popen(
-        [sys.executable, "-m", "tpcore", "fleet", "up", "--matchers", "1",
-         "--symbols", "BTC-USDT", "--data", str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )  # fmt: skip
+    fleet = fleet_up(tmp_path, "--matchers", "1", "--symbols", "BTC-USDT")
     try:
-        banner = read_until(fleet, "Ctrl-C stops the fleet")
-        url = re.search(r"nats (nats://\S+)", banner)
-        assert url is not None
+        _, url = banner_and_url(fleet)
 
         def children() -> set[int]:
-            found = set(pids_mentioning(str(tmp_path))) | set(pids_mentioning(url.group(1)))
+            found = set(pids_mentioning(str(tmp_path))) | set(pids_mentioning(url))
             return found - {fleet.pid}
 
         assert len(children()) >= 4  # the server, a matcher, marks and risk
