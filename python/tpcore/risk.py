@@ -67,6 +67,7 @@ from tpcore.book import Side
 from tpcore.errors import InvalidInput
 
 __all__ = [
+    "BINANCE_BTCUSDT_2021",
     "MAX_LEVERAGE",
     "NO_LIQUIDATION_PRICE",
     "RATE_ONE",
@@ -110,6 +111,22 @@ SCALE: int = RISK_SCALE
 RATE_ONE: int = SCALE
 #: The leverage that means "the maximum of the notional's tier".
 MAX_LEVERAGE: int = 2**32 - 1
+
+#: Binance's BTCUSDT USDⓈ-M leverage tiers as announced on 2021-03-18 (in force for its
+#: September 2021 examples): notional floor and cap in USDT, maximum leverage, maintenance
+#: margin rate in percent. A realistic table for demos and benchmarks (``brackets(...)``).
+BINANCE_BTCUSDT_2021: tuple[tuple[int, int, int, str], ...] = (
+    (0, 50_000, 125, "0.40"),
+    (50_000, 250_000, 100, "0.50"),
+    (250_000, 1_000_000, 50, "1.00"),
+    (1_000_000, 10_000_000, 20, "2.50"),
+    (10_000_000, 20_000_000, 10, "5.00"),
+    (20_000_000, 50_000_000, 5, "10.00"),
+    (50_000_000, 100_000_000, 4, "12.50"),
+    (100_000_000, 200_000_000, 3, "15.00"),
+    (200_000_000, 300_000_000, 2, "25.00"),
+    (300_000_000, 500_000_000, 1, "50.00"),
+)
 
 _DECIMALS = 8
 _BPS = SCALE // 10_000

@@ -3,11 +3,10 @@ built from them for both tpcore and the Decimal reference, and random books."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from benches.pyrisk import RefContract, tiers_from_rows
+from benches.risk_workload import MarginBook
 from tpcore import risk
 
 F = risk.to_fixed
@@ -82,31 +81,8 @@ MARKET = (btcusdt(), ethusdt(), btcusd_coinm())
 MARKS = np.array([F("30000"), F("2000"), F("30000")], np.int64)
 
 
-@dataclass
-class Book:
-    """Position columns grouped by account, with wallets."""
-
-    account: np.ndarray
-    symbol: np.ndarray
-    qty: np.ndarray
-    entry_price: np.ndarray
-    leverage: np.ndarray
-    isolated: np.ndarray
-    isolated_margin: np.ndarray
-    wallets: np.ndarray
-
-    def risk_book(self) -> risk.RiskBook:
-        return risk.RiskBook(
-            self.account,
-            self.symbol,
-            self.qty,
-            self.entry_price,
-            MARKET,
-            accounts=len(self.wallets),
-            leverage=self.leverage,
-            isolated=self.isolated,
-            isolated_margin=self.isolated_margin,
-        )
+class Book(MarginBook):
+    """A random book over :data:`MARKET`, with each row as a :class:`tpcore.risk.Position`."""
 
     def positions_of(self, rows: range) -> list[risk.Position]:
         return [
@@ -135,6 +111,8 @@ def random_book(seed: int, accounts: int) -> Book:
     entry = marks + marks // 1_000 * rng.integers(-200, 200, n)
     isolated = rng.random(n) < 0.25
     return Book(
+        marks=MARKS,
+        contracts=list(MARKET),
         account=account,
         symbol=symbol,
         qty=(lots * side).astype(np.int64),

@@ -139,3 +139,7 @@ def test_coinm_liquidation_prices(
 def test_eth_table_maintenance_amounts_follow_the_recurrence() -> None:
     table = risk.brackets([row[:4] for row in ETHUSDT_2021])  # type: ignore[misc]
     assert [t[4] for t in table.tiers] == [F(row[4]) for row in ETHUSDT_2021]
+
+
+def test_the_shipped_btcusdt_table_is_the_published_one() -> None:
+    assert [row[:4] for row in BTCUSDT_2021] == list(risk.BINANCE_BTCUSDT_2021)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import nats
@@ -92,7 +91,6 @@ class Bus:
         self.settings = settings
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream(timeout=settings.request_timeout)
-        self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
         self.closing = False
         self.streams_only = False
 
@@ -155,17 +153,11 @@ class Bus:
             delay = min(delay * 2, 5.0)
         return nc
 
-    def on_reconnect(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Runs ``hook`` after every reconnect (after the assets are re-ensured)."""
-        self._reconnect_hooks.append(hook)
-
     async def _after_reconnect(self) -> None:
         try:
             await self.ensure_assets()
         except Exception as error:
             log.warning("re-creating assets failed", extra=fields(error=repr(error)))
-        for hook in self._reconnect_hooks:
-            await hook()
 
     async def ensure_assets(self) -> None:
         """Creates or updates the streams and buckets (or checks they exist)."""

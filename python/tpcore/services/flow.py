@@ -30,7 +30,7 @@ class FlowMix:
 class _SymbolState:
     """The mid and recent order ids of one symbol."""
 
-    def __init__(self, market: Market, rng: np.random.Generator) -> None:
+    def __init__(self, market: Market) -> None:
         inst = market.instrument()
         self.symbol_id = market.symbol_id
         self.tick = inst.tick_size
@@ -40,7 +40,6 @@ class _SymbolState:
         self.recent = np.zeros(4096, dtype=np.uint64)
         self.recent_accounts = np.zeros(4096, dtype=np.uint64)
         self.filled = 0
-        self.rng = rng
 
 
 class OrderFlow:
@@ -57,7 +56,7 @@ class OrderFlow:
         first_order_id: int = 1,
     ) -> None:
         self.rng = np.random.default_rng(seed)
-        self.states = [_SymbolState(markets.by_symbol(s), self.rng) for s in symbols]
+        self.states = [_SymbolState(markets.by_symbol(s)) for s in symbols]
         mix = mix or FlowMix()
         total = mix.passive + mix.cancel + mix.marketable
         self.cuts = np.cumsum([mix.passive / total, mix.cancel / total])

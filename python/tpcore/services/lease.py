@@ -60,14 +60,6 @@ class Lease:
         self._held_until = started + self.ttl * TRUSTED_FRACTION
         return True
 
-    async def holder(self) -> str | None:
-        """Who holds the key now, if anyone."""
-        try:
-            entry = await self.kv.get(self.key)
-        except KeyNotFoundError:
-            return None
-        return entry.value.decode() if entry.value else None
-
     async def release(self) -> None:
         """Gives the key up at once (so a successor need not wait for the TTL)."""
         if self.revision is None:

@@ -59,10 +59,6 @@ class AckedPublisher:
         await self.nc.publish(subject, body, reply=f"{self.prefix}.{token}", headers=headers)
         return future
 
-    def pending(self) -> int:
-        """Messages sent and not yet acknowledged."""
-        return len(self._pending)
-
     async def _on_ack(self, msg: Msg) -> None:
         token = int(msg.subject[len(self.prefix) + 1 :])
         future = self._pending.pop(token, None)

@@ -48,19 +48,10 @@ RISK_BUCKET = "tp_risk"
 #: A margin ratio change (0.1 percentage point) that is worth a ``tp.risk`` update.
 RATIO_STEP = risk.RATE_ONE // 1000
 
-#: Binance's BTCUSDT USDS-M brackets of September 2021 (notional floor, cap, maximum
-#: leverage, maintenance margin rate in percent), the demo's table for every symbol.
+#: The demo's table for every symbol without one of its own.
 DEMO_BRACKETS: list[tuple[str, str, int, str]] = [
-    ("0", "50000", 125, "0.40"),
-    ("50000", "250000", 100, "0.50"),
-    ("250000", "1000000", 50, "1.00"),
-    ("1000000", "10000000", 20, "2.50"),
-    ("10000000", "20000000", 10, "5.00"),
-    ("20000000", "50000000", 5, "10.00"),
-    ("50000000", "100000000", 4, "12.50"),
-    ("100000000", "200000000", 3, "15.00"),
-    ("200000000", "300000000", 2, "25.00"),
-    ("300000000", "500000000", 1, "50.00"),
+    (str(floor), str(cap), leverage, rate)
+    for floor, cap, leverage, rate in risk.BINANCE_BTCUSDT_2021
 ]
 
 

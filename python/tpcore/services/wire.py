@@ -34,7 +34,6 @@ __all__ = [
     "encode_commands",
     "encode_events",
     "event_positions",
-    "input_sequence",
     "split_events",
 ]
 
@@ -96,11 +95,6 @@ def decode_events(body: bytes) -> np.ndarray:
     """The (read-only) event records of one event message."""
     _check(body, b"TPEV", EVENT_HEADER, EVENT_DTYPE.itemsize)
     return np.frombuffer(body, dtype=EVENT_DTYPE, offset=HEADER_SIZE)
-
-
-def input_sequence(seq: np.ndarray | int) -> np.ndarray | int:
-    """The ORDERS stream sequence inside a command or event ``seq``."""
-    return seq >> SEQ_SHIFT
 
 
 @dataclass

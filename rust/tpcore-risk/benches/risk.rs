@@ -25,10 +25,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 use tpcore_risk::index::compute_many;
 use tpcore_risk::{
     Aggregation, BatchBuffers, BatchInput, Brackets, CircuitBreaker, Contract, IndexConfig,
-    IndexPrice, IndexState, OutlierRule, PositionColumns, PositionIndex, Quote, TierSpec,
+    IndexPrice, IndexState, OutlierRule, PositionColumns, PositionIndex, Quote,
 };
 
 const ACCOUNTS: usize = 100_000;
@@ -86,24 +89,7 @@ impl Workload {
 }
 
 fn brackets() -> Brackets {
-    // The shape of the 2021 BTCUSDT table.
-    let rows: [(i64, i64, u32, i64); 10] = [
-        (0, 50_000, 125, 400_000),
-        (50_000, 250_000, 100, 500_000),
-        (250_000, 1_000_000, 50, 1_000_000),
-        (1_000_000, 10_000_000, 20, 2_500_000),
-        (10_000_000, 20_000_000, 10, 5_000_000),
-        (20_000_000, 50_000_000, 5, 10_000_000),
-        (50_000_000, 100_000_000, 4, 12_500_000),
-        (100_000_000, 200_000_000, 3, 15_000_000),
-        (200_000_000, 300_000_000, 2, 25_000_000),
-        (300_000_000, 500_000_000, 1, 50_000_000),
-    ];
-    let specs: Vec<_> = rows
-        .iter()
-        .map(|&(floor, cap, lev, mmr)| TierSpec::new(floor * W, cap * W, lev, mmr))
-        .collect();
-    Brackets::new(&specs).unwrap()
+    common::brackets(&common::BTCUSDT_2021)
 }
 
 fn workload() -> Workload {
