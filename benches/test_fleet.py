@@ -145,33 +145,44 @@ def test_fleet_latency_at_10k_orders_per_second(benchmark: object, session: Sess
     assert reports[-1].answered == reports[-1].distinct
 
 
-def test_signer_fleet_hash_signatures(benchmark: object, session: Session) -> None:
-    """2 signer workers behind the queue group, 2,000 requests in flight."""
+SIGN_CASES = {
+    1: "signatures: secp256k1 hashes (1/request)",
+    16: "signatures: secp256k1 hashes (16/request)",
+}
+
+
+@pytest.mark.parametrize("per_request", sorted(SIGN_CASES))
+def test_signer_fleet_hash_signatures(
+    benchmark: object, session: Session, per_request: int
+) -> None:
+    """2 signer workers behind the queue group, 2,000 requests in flight (pipelined)."""
     client = SignerClient(session.client.bus.nc, timeout=60)
 
     def run() -> None:
         report = session.loop.run_until_complete(
             run_sign_load(
-                client, kind="hash", key=session.signing_key.lower(), requests=SIGN_N,
-                in_flight=2000,
+                client, kind="hash", key=session.signing_key.lower(),
+                requests=SIGN_N // per_request, per_request=per_request, in_flight=2000,
             )
         )  # fmt: skip
         assert not report.errors
-        session.sign_peak = max(session.sign_peak, SIGN_N / report.seconds)
+        if per_request == 1:
+            session.sign_peak = max(session.sign_peak, SIGN_N / report.seconds)
 
     measure(
-        benchmark, run, case="signatures: secp256k1 hashes", impl="tpcore signer fleet (2)",
+        benchmark, run, case=SIGN_CASES[per_request], impl="tpcore signer fleet (2)",
         n=SIGN_N, peer=False, targets={"in-process tpcore.sign.ecdsa_sign": 0.5}, rounds=ROUNDS,
     )  # fmt: skip
 
 
-def test_in_process_hash_signatures(benchmark: object, session: Session) -> None:
+@pytest.mark.parametrize("per_request", sorted(SIGN_CASES))
+def test_in_process_hash_signatures(benchmark: object, session: Session, per_request: int) -> None:
     """The same signatures in one in-process batch call (the fleet's ceiling)."""
     key = sign.PrivateKey.generate()
     secret = np.frombuffer(key.secret_bytes(), np.uint8)
     hashes = np.random.default_rng(1).integers(0, 256, (SIGN_N, 32), dtype=np.uint8)
     measure(
-        benchmark, sign.ecdsa_sign, secret, hashes, case="signatures: secp256k1 hashes",
+        benchmark, sign.ecdsa_sign, secret, hashes, case=SIGN_CASES[per_request],
         impl="in-process tpcore.sign.ecdsa_sign", n=SIGN_N, peer=True,
     )  # fmt: skip
 
@@ -179,7 +190,7 @@ def test_in_process_hash_signatures(benchmark: object, session: Session) -> None
 def test_signer_fleet_latency_at_half_its_peak(benchmark: object, session: Session) -> None:
     """Request latency with the load at half the peak rate the fleet case measured."""
     if session.sign_peak == 0:
-        pytest.skip("runs after test_signer_fleet_hash_signatures, which measures the peak")
+        pytest.skip("runs after test_signer_fleet_hash_signatures[1], which measures the peak")
     client = SignerClient(session.client.bus.nc, timeout=60)
     rate = session.sign_peak / 2
     requests = int(rate * (2 if QUICK else 5))
@@ -199,7 +210,9 @@ def test_signer_fleet_latency_at_half_its_peak(benchmark: object, session: Sessi
     latencies = reports[-1].latencies_ms
     values = np.percentile(latencies, [50, 90, 99, 99.9])
     info = benchmark.extra_info  # type: ignore[attr-defined]
-    info["latency_case"] = f"signer fleet (2): request to signature at {rate:,.0f}/s (half peak)"
+    info["latency_case"] = (
+        f"signer fleet (2): request to signature at {rate:,.0f}/s (half peak, 1/request)"
+    )
     info["latency_ms"] = dict(
         zip(["p50", "p90", "p99", "p99.9"], map(float, values), strict=True),
         max=float(latencies.max()),

@@ -10,7 +10,6 @@ tpcore tour                      an in-process tour of the cores with timings
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import signal
 import sys
@@ -29,7 +28,7 @@ from tpcore.services.config import DEMO_MARKETS, BusSettings, Markets
 from tpcore.services.demo import run_demo
 from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.keys import ED25519, SECP256K1, import_key, list_keys, new_key, read_password
-from tpcore.services.lifetime import stop_event
+from tpcore.services.lifetime import run, stop_event
 from tpcore.services.loadgen import print_report, run_load
 from tpcore.services.logs import configure
 from tpcore.services.marks import MarksWorker
@@ -159,7 +158,7 @@ def _add_worker_parsers(commands: Any) -> None:
     signer.add_argument("--policy", type=Path, help="withdrawal policy JSON (default: none)")
     signer.add_argument("--name", help="worker name (default: host and pid)")
     signer.add_argument("--max-batch", type=int, default=512, help="requests per batch")
-    signer.add_argument("--max-wait-us", type=int, default=2000, help="batch window, µs")
+    signer.add_argument("--max-wait-us", type=int, default=500, help="batch window, µs")
     signer.add_argument("--log-level", default="info")
 
 
@@ -186,6 +185,9 @@ def _add_loadgen_parser(commands: Any) -> None:
     load.add_argument("--kind", default="hash", choices=["hash", "message", "ed25519"])
     load.add_argument("--key", help="signing key: address, or Ed25519 public key in hex")
     load.add_argument("--in-flight", type=int, default=1000, help="requests in flight")
+    load.add_argument(
+        "--per-request", type=int, default=1, help="digests per hash request (up to 1024)"
+    )
     load.add_argument("--orders", type=int, default=100_000)
     load.add_argument(
         "--rate", type=float, default=0.0, help="orders (or requests) per second (0: unlimited)"
@@ -292,7 +294,7 @@ def _price_worker(args: argparse.Namespace) -> int:
             await RiskWorker(bus, markets, settings, name=args.name).run(stop)
         await bus.close()
 
-    asyncio.run(go())
+    run(go())
     return 0
 
 
@@ -348,7 +350,7 @@ def _loadgen(args: argparse.Namespace) -> int:
         print_report(report)
         return 0 if report.answered == report.distinct else 1
 
-    return asyncio.run(go())
+    return run(go())
 
 
 def _sign_load(args: argparse.Namespace) -> int:
@@ -365,6 +367,7 @@ def _sign_load(args: argparse.Namespace) -> int:
                 requests=args.requests,
                 in_flight=args.in_flight,
                 rate=args.rate,
+                per_request=args.per_request,
                 progress=sys.stderr,
             )
         finally:
@@ -373,7 +376,7 @@ def _sign_load(args: argparse.Namespace) -> int:
             sys.stdout.write(line + "\n")
         return 0 if not report.errors else 1
 
-    return asyncio.run(go())
+    return run(go())
 
 
 async def _connect(args: argparse.Namespace) -> Bus:

@@ -80,10 +80,11 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
         assert key is not None
         signing = subprocess.run(
             [sys.executable, "-m", "tpcore", "loadgen", "sign", "--nats", url,
-             "--requests", "2000", "--kind", "hash", "--key", key.group(1)],
+             "--requests", "500", "--per-request", "4", "--kind", "hash", "--key", key.group(1)],
             capture_output=True, text=True, timeout=120, check=False,
         )  # fmt: skip
         assert signing.returncode == 0, signing.stdout + signing.stderr
+        assert "requests   500 of kind hash" in signing.stdout
         assert "signatures/s" in signing.stdout
         assert "errors     none" in signing.stdout
         fleet.send_signal(signal.SIGINT)

@@ -237,6 +237,9 @@ def test_bad_requests_get_reasons_and_the_signer_keeps_serving(
                 ("hash", {"hash": "0x00"}, "malformed_request"),
                 ("hash", {"key": key, "hash": "0x1234"}, "malformed_request"),
                 ("hash", {"key": STRANGER, "hash": "0x" + "00" * 32}, "unknown_key"),
+                ("hash", {"key": key, "hashes": []}, "malformed_request"),
+                ("hash", {"key": key, "hashes": ["0x" + "00" * 32] * 1025}, "malformed_request"),
+                ("hash", {"key": key, "hashes": ["0x" + "00" * 32, "0x12"]}, "malformed_request"),
                 ("eth_tx", {"key": key, "tx": bad_tx}, "invalid_transaction"),
                 ("typed_data", {"key": key, "typed_data": {"types": {}}}, "invalid_typed_data"),
             ]
@@ -245,13 +248,68 @@ def test_bad_requests_get_reasons_and_the_signer_keeps_serving(
                     payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
                 )
                 reply = await nc.request(f"tp.sign.{kind}", body, timeout=5)
-                assert json.loads(reply.data)["error"]["code"] == code, (kind, payload)
+                error = json.loads(reply.data)["error"]
+                assert error["code"] == code, (kind, payload)
+                if isinstance(payload, dict) and len(payload.get("hashes", [])) == 2:
+                    assert "hashes[1]" in error["message"]  # names the bad digest
                 assert (reply.headers or {}).get("Nats-Service-Error-Code") == code
             with pytest.raises(Exception, match="no responders"):
                 await nc.request("tp.sign.wrong_kind", b"{}", timeout=2)
             signature = await client.sign_hash(key, b"\x01" * 32)
             assert len(signature) == 65
             assert await workers[0].allowances.spent(key) == 0  # the bad tx gave back nothing
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("per_request", [1, 7])
+def test_pipelined_hash_requests_come_back_in_order_and_verify(
+    settings: BusSettings, keys: Path, per_request: int
+) -> None:
+    policy = policy_for(keys, max_value=ETHER, daily_limit=ETHER)
+    key = sorted(policy.keys)[0]
+    digests = np.random.default_rng(per_request).integers(0, 256, (3000, 32), dtype=np.uint8)
+
+    async def scenario() -> None:
+        async with signers(settings, keys, policy) as workers:
+            client = SignerClient(workers[0].bus.nc, timeout=30)
+            signatures = await client.sign_hashes(key, digests, per_request=per_request)
+            assert signatures.shape == (3000, 65)
+            senders = sign.ecdsa_recover_address(digests, signatures)
+            assert {"0x" + row.tobytes().hex() for row in senders} == {key}
+            assert sum(w.signed for w in workers) == -(-3000 // per_request)
+            with pytest.raises(SignerError) as unknown:
+                await client.sign_hashes(STRANGER, digests[:10], per_request=per_request)
+            assert unknown.value.code == "unknown_key"
+            assert unknown.value.index == 0
+            records = await audit_records(workers[0].bus)
+            audited = [r.get("digests", [r["digest"]]) for r in records if r["key"] == key]
+            assert sorted(d for ds in audited for d in ds) == sorted(
+                "0x" + row.tobytes().hex() for row in digests
+            )
+            await client.close()
+
+    run(scenario())
+
+
+def test_no_signature_leaves_when_its_audit_record_cannot_be_stored(
+    settings: BusSettings, keys: Path
+) -> None:
+    policy = policy_for(keys, max_value=ETHER, daily_limit=ETHER)
+    key = sorted(policy.keys)[0]
+
+    async def scenario() -> None:
+        async with signers(settings, keys, policy, count=1) as workers:
+            client = SignerClient(workers[0].bus.nc, timeout=10)
+            assert await client.sign_transaction(key, tx(FRIEND, ETHER // 2, 0))
+            await workers[0].bus.js.delete_stream("AUDIT")
+            for attempt in (client.sign_hash(key, b"\x02" * 32),
+                            client.sign_transaction(key, tx(FRIEND, ETHER // 4, 1))):  # fmt: skip
+                with pytest.raises(SignerError) as refused:
+                    await attempt
+                assert refused.value.code == "audit_unavailable"
+            # the withheld transaction gave its allowance back
+            assert await workers[0].allowances.spent(key) == ETHER // 2
 
     run(scenario())
 

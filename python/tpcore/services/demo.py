@@ -17,6 +17,7 @@ from tpcore.services.client import Client
 from tpcore.services.config import DEMO_MARKETS
 from tpcore.services.demo_extra import RISK_ACCOUNTS, liquidation_phase, signing_phase
 from tpcore.services.fleet import Fleet, FleetPlan
+from tpcore.services.lifetime import run
 from tpcore.services.loadgen import LoadReport, run_load
 from tpcore.services.replay import verify
 
@@ -49,7 +50,7 @@ def run_demo(
         out.write(f"nats-server {fleet.url}, data and logs in {data}\n")
         for name, symbols in fleet.assignments.items():
             out.write(f"  {name}: {', '.join(symbols)}\n")
-        return asyncio.run(_drive(fleet, out, batched_orders, single_orders, rate))
+        return run(_drive(fleet, out, batched_orders, single_orders, rate))
 
 
 async def _drive(fleet: Fleet, out: TextIO, batched: int, single: int, rate: float) -> int:

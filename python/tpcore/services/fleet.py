@@ -4,7 +4,6 @@ processes, supervised (a worker that dies is restarted) and stopped cleanly.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import signal
@@ -19,7 +18,7 @@ from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.embedded import EmbeddedServer
 from tpcore.services.keys import new_key, read_password
-from tpcore.services.lifetime import preexec
+from tpcore.services.lifetime import preexec, run
 
 __all__ = ["Fleet", "FleetPlan", "connection_args", "partition"]
 
@@ -110,7 +109,7 @@ class Fleet:
         self.plan.data_dir.mkdir(parents=True, exist_ok=True)
         if self.plan.nats_url is None:
             self.server = EmbeddedServer(self.plan.data_dir / "nats").start()
-        asyncio.run(self._create_assets())
+        run(self._create_assets())
         for name in self.assignments:
             self.start_worker(name)
         if self.plan.signers:

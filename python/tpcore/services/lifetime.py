@@ -1,5 +1,5 @@
-"""Process lifetime: stopping on SIGTERM/SIGINT, and child processes that do not outlive
-the process that started them (Linux).
+"""Process lifetime: the event loop a service runs on, stopping on SIGTERM/SIGINT, and
+child processes that do not outlive the process that started them (Linux).
 
 ``preexec_fn=exit_with_parent`` asks the kernel to send the child SIGTERM when the thread
 that started it ends, so a fleet killed with ``kill -9`` leaves no server or worker behind.
@@ -14,9 +14,17 @@ import ctypes
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
-__all__ = ["exit_with_parent", "on_stop_signals", "preexec", "stop_event"]
+__all__ = ["exit_with_parent", "new_event_loop", "on_stop_signals", "preexec", "run", "stop_event"]
+
+T = TypeVar("T")
+
+try:
+    import uvloop
+except ImportError:  # not on Windows, or not installed: asyncio's own loop
+    uvloop = None  # type: ignore[assignment]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -45,3 +53,36 @@ def stop_event() -> asyncio.Event:
     stop = asyncio.Event()
     on_stop_signals(stop.set)
     return stop
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (a third less time per message in the
+    NATS client), else asyncio's."""
+    if uvloop is None:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on :func:`new_event_loop`."""
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            _cancel_all(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancels the tasks still running and waits for them, as ``asyncio.run`` does."""
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))

@@ -3,16 +3,14 @@ progress bar, and throughput and latency percentiles."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import time
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TextIO
 
 import numpy as np
 
 from tpcore.services.loadgen import PERCENTILES, Progress
-from tpcore.services.signing import SignerClient, SignerError
+from tpcore.services.signing import SignerClient, hash_requests
 
 __all__ = ["SignReport", "run_sign_load"]
 
@@ -23,6 +21,7 @@ class SignReport:
 
     kind: str
     requests: int
+    signatures: int
     seconds: float
     errors: dict[str, int]
     latencies_ms: np.ndarray = field(repr=False)
@@ -34,20 +33,25 @@ class SignReport:
         errors = ", ".join(f"{k} {v}" for k, v in sorted(self.errors.items())) or "none"
         return [
             f"requests   {self.requests:,} of kind {self.kind}",
-            f"throughput {self.requests / self.seconds:,.0f} signatures/s",
+            f"throughput {self.signatures / self.seconds:,.0f} signatures/s",
             f"errors     {errors}",
             f"latency ms {lat}",
         ]
 
 
-def _body(kind: str, key: str, i: int) -> dict[str, Any]:
-    payload = os.urandom(32)
+def _bodies(kind: str, key: str, count: int, per_request: int) -> list[bytes]:
+    """``count`` request bodies of ``kind``, each over fresh random bytes."""
     if kind == "hash":
-        return {"key": key, "hash": "0x" + payload.hex()}
+        digests = np.frombuffer(os.urandom(32 * count * per_request), np.uint8)
+        return hash_requests(key, digests.reshape(-1, 32), per_request)
+    if per_request != 1:
+        raise ValueError("only hash requests carry more than one item")
+    payloads = np.frombuffer(os.urandom(32 * count), np.uint8).reshape(count, 32)
     if kind == "message":
-        return {"key": key, "message": f"request {i}"}
+        return [b'{"key":"%s","message":"request %d"}' % (key.encode(), i) for i in range(count)]
     if kind == "ed25519":
-        return {"key": key, "message": "0x" + payload.hex()}
+        return [b'{"key":"%s","message":"0x%s"}' % (key.encode(), p.tobytes().hex().encode())
+                for p in payloads]  # fmt: skip
     raise ValueError(f"loadgen sign supports hash, message and ed25519, not {kind}")
 
 
@@ -59,40 +63,19 @@ async def run_sign_load(
     requests: int,
     in_flight: int = 1000,
     rate: float = 0.0,
+    per_request: int = 1,
     progress: TextIO | None = None,
 ) -> SignReport:
-    """Sends ``requests`` requests, at most ``in_flight`` at a time, and with ``rate`` at
-    that many per second (started in millisecond bursts)."""
-    latencies = np.zeros(requests)
-    errors: dict[str, int] = {}
+    """Sends ``requests`` requests (of ``per_request`` digests each for ``hash``), at most
+    ``in_flight`` at a time, and with ``rate`` at that many per second (started in
+    millisecond bursts)."""
+    bodies = _bodies(kind, key, requests, per_request)
     bar = Progress(requests, progress, unit="requests")
-    gate = asyncio.Semaphore(in_flight)
-    done = 0
-
-    async def one(i: int) -> None:
-        nonlocal done
-        async with gate:
-            started = time.perf_counter()
-            try:
-                await client.request(kind, _body(kind, key, i))
-            except SignerError as error:
-                errors[error.code] = errors.get(error.code, 0) + 1
-            latencies[i] = (time.perf_counter() - started) * 1000.0
-            done += 1
-            if done % 500 == 0:
-                bar.show(done, done)
-
-    started = time.perf_counter()
-    if rate <= 0:
-        await asyncio.gather(*(one(i) for i in range(requests)))
-    else:
-        tasks = []
-        for i in range(requests):
-            ahead = started + i / rate - time.perf_counter()
-            if ahead > 0.001:
-                await asyncio.sleep(ahead)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
-    seconds = time.perf_counter() - started
+    result = await client.request_many(
+        kind, bodies, in_flight=in_flight, rate=rate, on_progress=lambda n: bar.show(n, n)
+    )
     bar.close()
-    return SignReport(kind, requests, seconds, errors, latencies)
+    return SignReport(
+        kind, requests, requests * per_request, result.seconds, result.errors(),
+        result.latencies_ms,
+    )  # fmt: skip

@@ -1,19 +1,22 @@
 """The signer worker: request-reply on ``tp.sign.<kind>`` in the queue group ``signers``.
 
-Kinds: ``hash`` (a secp256k1 digest), ``eth_tx`` (an eth-account transaction dict),
-``typed_data`` (an ``eth_signTypedData_v4`` document), ``message`` (EIP-191) and
-``ed25519``. A request is JSON with the ``key`` (address, or Ed25519 public key in hex)
+Kinds: ``hash`` (a secp256k1 digest, or up to 1,024 as ``hashes``), ``eth_tx`` (an
+eth-account transaction dict), ``typed_data`` (an ``eth_signTypedData_v4`` document),
+``message`` (EIP-191) and ``ed25519``. A request is JSON with the ``key`` (address, or
+Ed25519 public key in hex)
 and the kind's payload; the reply is JSON with the signature (eth-account's field names)
 or ``{"error": {"code", "message"}}`` with the same code in the ``Nats-Service-Error-Code``
-header. Requests are micro-batched per kind (up to B requests or T microseconds) and signed
-in one core call with the GIL released, then answered one by one. Every ``eth_tx`` passes
-the withdrawal policy first. Every request and its outcome (key, kind, digest, decision;
-never a secret) is appended to the AUDIT stream, one message per batch.
+header. Requests are micro-batched per kind (a batch closes at B requests or when its
+oldest has waited T) and signed in one core call with the GIL released. Every ``eth_tx``
+passes the withdrawal policy first. Every request and its outcome (key, kind, digest,
+decision; never a secret) is appended to the AUDIT stream, one message per batch, and that
+message is stored before any reply of the batch goes out: no signature leaves unaudited.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -34,7 +37,7 @@ from tpcore.errors import InvalidInput
 from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings
 from tpcore.services.keys import KeyRing
-from tpcore.services.lifetime import stop_event
+from tpcore.services.lifetime import run, stop_event
 from tpcore.services.logs import fields
 from tpcore.services.policy import WITHDRAWAL_BUCKET, Allowances, WithdrawalPolicy
 
@@ -45,6 +48,8 @@ log = logging.getLogger("tpcore.services.signer")
 KINDS = ("hash", "eth_tx", "typed_data", "message", "ed25519")
 AUDIT_STREAM = "AUDIT"
 QUEUE_GROUP = "signers"
+#: The most digests one ``hash`` request may carry (``hashes``).
+MAX_HASHES = 1024
 #: Batches at least this large are signed in a worker thread (the GIL is released).
 THREAD_THRESHOLD = 64
 
@@ -54,7 +59,7 @@ class SignerOptions:
     """Micro-batching: a batch closes at ``max_batch`` requests or ``max_wait`` seconds."""
 
     max_batch: int = 512
-    max_wait: float = 0.002
+    max_wait: float = 0.0005
 
 
 @dataclass
@@ -65,9 +70,11 @@ class _Job:
     key: str
     payload: Any
     digest: str = ""
-    reply: dict[str, Any] | None = None
+    reply: dict[str, Any] | bytes | None = None
     error: tuple[str, str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: An ``eth_tx`` whose value is reserved from the 24-hour allowance.
+    reserved: bool = False
 
     def fail(self, code: str, message: str) -> None:
         self.error = (code, message)
@@ -110,7 +117,11 @@ class SignerWorker:
         self.policy = policy
         self.name = name
         self.options = options or SignerOptions()
-        self.queues: dict[str, asyncio.Queue[_Job]] = {k: asyncio.Queue() for k in KINDS}
+        self.pending: dict[str, list[Request]] = {k: [] for k in KINDS}
+        self._wake = {k: asyncio.Event() for k in KINDS}
+        self._full = {k: asyncio.Event() for k in KINDS}
+        self._oldest = dict.fromkeys(KINDS, 0.0)
+        self._busy = dict.fromkeys(KINDS, False)
         self.signed = 0
         self.refused = 0
         self.batches = 0
@@ -184,79 +195,103 @@ class SignerWorker:
         """Stops taking requests, finishes the queued ones, zeroes the keys."""
         if self._service is not None:
             await self._service.stop()
-        for kind in KINDS:
-            await self.queues[kind].join()
+        while any(self.pending.values()) or any(self._busy.values()):
+            await asyncio.sleep(0.005)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.ring.close()
 
     def _enqueue(self, kind: str) -> Callable[[Request], Awaitable[None]]:
+        pending, wake, full = self.pending[kind], self._wake[kind], self.options.max_batch
+
         async def handler(request: Request) -> None:
-            try:
-                body = json.loads(request.data)
-                if not isinstance(body, dict) or not isinstance(body.get("key"), str):
-                    raise RequestError("malformed_request", "a JSON object with a key")
-                job = _Job(request, body["key"].lower(), body)
-            except (ValueError, RequestError) as error:
-                code = error.code if isinstance(error, RequestError) else "malformed_request"
-                await _respond_error(request, code, str(error))
-                self.refused += 1
-                return
-            self.queues[kind].put_nowait(job)
+            if not pending:
+                self._oldest[kind] = time.monotonic()
+                wake.set()
+            pending.append(request)
+            if len(pending) == full:
+                self._full[kind].set()
 
         return handler
 
     async def _batches(self, kind: str) -> None:
-        queue, handle = self.queues[kind], self._handlers[kind]
+        """Takes up to ``max_batch`` pending requests once the oldest has waited
+        ``max_wait`` (or the batch is full), signs them, audits, answers."""
+        pending, wake, full = self.pending[kind], self._wake[kind], self._full[kind]
         while True:
-            batch = [await queue.get()]
-            deadline = time.monotonic() + self.options.max_wait
-            while len(batch) < self.options.max_batch:
-                if queue.empty():
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    try:
-                        batch.append(await asyncio.wait_for(queue.get(), left))
-                    except asyncio.TimeoutError:
-                        break
-                else:
-                    batch.append(queue.get_nowait())
+            await wake.wait()
+            left = self._oldest[kind] + self.options.max_wait - time.monotonic()
+            if left > 0 and len(pending) < self.options.max_batch:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(full.wait(), left)
+            requests = pending[: self.options.max_batch]
+            del pending[: self.options.max_batch]
+            full.clear()
+            if pending:
+                self._oldest[kind] = time.monotonic()
+            else:
+                wake.clear()
+            self._busy[kind] = True
             try:
-                await handle(batch)
-            except Exception as error:  # never let one batch stop the worker
-                log.exception("batch failed", extra=fields(kind=kind))
-                for job in batch:
-                    if job.reply is None and job.error is None:
-                        job.fail("internal_error", type(error).__name__)
-            await self._answer(kind, batch)
-            for _ in batch:
-                queue.task_done()
+                await self._serve(kind, [_parse_request(r) for r in requests])
+            finally:
+                self._busy[kind] = False
 
-    async def _answer(self, kind: str, batch: list[_Job]) -> None:
+    async def _serve(self, kind: str, batch: list[_Job]) -> None:
+        work = [job for job in batch if job.error is None]
+        try:
+            if work:
+                await self._handlers[kind](work)
+        except Exception as error:  # never let one batch stop the worker
+            log.exception("batch failed", extra=fields(kind=kind))
+            for job in work:
+                if job.reply is None and job.error is None:
+                    job.fail("internal_error", type(error).__name__)
+        try:
+            await self._audit(kind, batch)
+        except Exception as error:  # no signature leaves without its audit record
+            log.error("audit failed", extra=fields(kind=kind, error=type(error).__name__))
+            for job in batch:
+                if job.error is None:
+                    job.reply = None
+                    job.fail("audit_unavailable", "the audit record could not be stored")
+            if kind == "eth_tx":
+                await self._release(batch)
+        await self._answer(batch)
+
+    async def _audit(self, kind: str, batch: list[_Job]) -> None:
+        """One AUDIT message per batch, stored before any reply."""
+        records = [
+            {
+                "key": job.key,
+                "digest": job.digest,
+                "decision": "refused" if job.error else "signed",
+                "reason": job.error[0] if job.error else "",
+                **job.extra,
+            }
+            for job in batch
+        ]
+        audit = {"ts": time.time(), "worker": self.name, "kind": kind, "records": records}
+        await self.bus.js.publish(f"tp.audit.{self.name}", json.dumps(audit).encode())
+
+    async def _answer(self, batch: list[_Job]) -> None:
         self.batches += 1
-        records = []
         for job in batch:
             if job.error is not None:
                 self.refused += 1
                 await _respond_error(job.request, *job.error)
             else:
                 self.signed += 1
-                await job.request.respond(json.dumps(job.reply).encode())
-            records.append(
-                {
-                    "worker": self.name,
-                    "kind": kind,
-                    "key": job.key,
-                    "digest": job.digest,
-                    "decision": "refused" if job.error else "signed",
-                    "reason": job.error[0] if job.error else "",
-                    **job.extra,
-                }
-            )
-        audit = {"ts": time.time(), "records": records}
-        await self.bus.js.publish(f"tp.audit.{self.name}", json.dumps(audit).encode())
+                reply = job.reply if isinstance(job.reply, bytes) else json.dumps(job.reply)
+                await job.request.respond(reply if isinstance(reply, bytes) else reply.encode())
+
+    async def _release(self, batch: list[_Job]) -> None:
+        """Gives back the allowance reserved for transactions that were not released."""
+        for job in batch:
+            if job.reserved:
+                await self.allowances.release(job.key, job.extra["value"])
+                job.reserved = False
 
     # -- the kinds ---------------------------------------------------------------------
 
@@ -265,14 +300,22 @@ class SignerWorker:
         if not jobs:
             return
         rows = np.fromiter((self.ring.rows[j.key] for j in jobs), np.intp, len(jobs))
+        counts = np.fromiter((len(j.extra["hash"]) // 32 for j in jobs), np.intp, len(jobs))
         hashes = np.frombuffer(b"".join(j.extra.pop("hash") for j in jobs), np.uint8)
-        secrets = self.ring.secrets[rows]
+        secrets = self.ring.secrets[np.repeat(rows, counts)]
         try:
             signatures = await _run(sign.ecdsa_sign, secrets, hashes.reshape(-1, 32))
         finally:
             secrets.fill(0)
-        for job, signature in zip(jobs, signatures, strict=True):
-            job.reply = {"signature": "0x" + signature.tobytes().hex()}
+        text = signatures.tobytes().hex().encode()
+        start = 0
+        for job, count in zip(jobs, counts.tolist(), strict=True):
+            if "hashes" in job.payload:
+                each = [text[i : i + 130] for i in range(start, start + count * 130, 130)]
+                job.reply = b'{"signatures":["0x' + b'","0x'.join(each) + b'"]}'
+            else:
+                job.reply = b'{"signature":"0x' + text[start : start + 130] + b'"}'
+            start += count * 130
 
     async def _sign_ed25519(self, batch: list[_Job]) -> None:
         jobs = []
@@ -347,9 +390,8 @@ class SignerWorker:
                 "s": signed.s,
                 "v": signed.v,
             }
-        for job in allowed:
-            if id(job) not in signed_jobs:  # reserved but not signed: give it back
-                await self.allowances.release(job.key, job.extra["value"])
+        # reserved but not signed: give it back
+        await self._release([job for job in allowed if id(job) not in signed_jobs])
 
     async def _apply_policy(self, jobs: list[_Job]) -> list[_Job]:
         """Stateless rules, then the 24-hour limit (reserved per key with CAS)."""
@@ -376,6 +418,7 @@ class SignerWorker:
             limit = self.policy.keys[key].daily_limit
             granted = await self.allowances.reserve(key, [j.extra["value"] for j in group], limit)
             for job, ok in zip(group, granted, strict=True):
+                job.reserved = ok
                 if ok:
                     allowed.append(job)
                 else:
@@ -395,14 +438,36 @@ class SignerWorker:
         return [self.ring.ecdsa[j.key] for j in jobs]
 
 
-def _parse_hash(job: _Job) -> bool:
-    """Reads the job's 32-byte digest; False (and the job failed) if it is not one."""
+def _parse_request(request: Request) -> _Job:
+    """The request's job; a body that is not a JSON object with a key fails it."""
     try:
-        job.extra["hash"] = _hex_bytes(job.payload.get("hash"), "hash", 32)
+        body = json.loads(request.data)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("key"), str):
+        job = _Job(request, "", {})
+        job.fail("malformed_request", "a JSON object with a key")
+        return job
+    return _Job(request, body["key"].lower(), body)
+
+
+def _parse_hash(job: _Job) -> bool:
+    """Reads the job's 32-byte digest (``hash``) or digests (``hashes``, at most
+    :data:`MAX_HASHES`); False (and the job failed) if they are not that."""
+    try:
+        many = job.payload.get("hashes")
+        if many is None:
+            job.extra["hash"] = _hex_bytes(job.payload.get("hash"), "hash", 32)
+            job.digest = "0x" + job.extra["hash"].hex()
+            return True
+        if not isinstance(many, list) or not 0 < len(many) <= MAX_HASHES:
+            raise RequestError("malformed_request", f"hashes must be 1 to {MAX_HASHES} digests")
+        digests = [_hex_bytes(h, f"hashes[{i}]", 32) for i, h in enumerate(many)]
     except RequestError as error:
         job.fail(error.code, str(error))
         return False
-    job.digest = "0x" + job.extra["hash"].hex()
+    job.extra["hash"] = b"".join(digests)
+    job.extra["digests"] = ["0x" + d.hex() for d in digests]
     return True
 
 
@@ -481,5 +546,5 @@ def run_signer(
         await bus.close()
         log.info("signer stopped", extra=fields(worker=name))
 
-    asyncio.run(main())
+    run(main())
     return 0

@@ -21,7 +21,7 @@ from nats.micro.service import EndpointStats, Service
 from tpcore import __version__
 from tpcore.services.bus import Bus
 from tpcore.services.config import BusSettings, Markets
-from tpcore.services.lifetime import on_stop_signals
+from tpcore.services.lifetime import on_stop_signals, run
 from tpcore.services.logs import fields
 from tpcore.services.matcher import MatcherOptions, SymbolMatcher
 
@@ -113,5 +113,5 @@ def run_matcher(
         gc.freeze()  # what start-up built lives forever: keep it out of collections
         await worker.run()
 
-    asyncio.run(main())
+    run(main())
     return 0
