@@ -103,6 +103,7 @@ class SignerClient:
         self._subscription: Subscription | None = None
         self._runs: dict[int, _Run] = {}
         self._next_run = 0
+        self._subscribing = asyncio.Lock()
 
     async def request(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         """One request; the reply's fields, or :class:`SignerError`."""
@@ -171,14 +172,15 @@ class SignerClient:
                     raise
 
     async def _subscribe(self) -> None:
-        if self._subscription is None:
-            self._prefix = self.nc.new_inbox()
-            self._subscription = await self.nc.subscribe(
-                self._prefix + ".>",
-                cb=self._on_reply,
-                pending_msgs_limit=4_000_000,
-                pending_bytes_limit=2**31 - 1,
-            )
+        async with self._subscribing:  # concurrent bulk calls share one subscription
+            if self._subscription is None:
+                self._prefix = self.nc.new_inbox()
+                self._subscription = await self.nc.subscribe(
+                    self._prefix + ".>",
+                    cb=self._on_reply,
+                    pending_msgs_limit=4_000_000,
+                    pending_bytes_limit=2**31 - 1,
+                )
 
     async def _on_reply(self, msg: Msg) -> None:
         run_token, _, index_token = msg.subject[len(self._prefix) + 1 :].partition(".")
