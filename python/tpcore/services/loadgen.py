@@ -250,6 +250,8 @@ async def _publish(
             )
             future.add_done_callback(_on_ack(tracker, at))
             pending.append(future)
+            if len(pending) >= 4096:  # keep only the unacknowledged: gathering 100,000
+                pending = [f for f in pending if not f.done()]  # stalls the loop
             sent += min(batch, len(chunk) - low)
             if rate > 0:
                 # The event loop sleeps in milliseconds: pace in bursts, not per message,
@@ -259,7 +261,10 @@ async def _publish(
                     await asyncio.sleep(ahead)
         bar.show(sent, tracker.answered)
         await asyncio.sleep(0)
+    pending = [f for f in pending if not f.done()]
     await asyncio.wait_for(asyncio.gather(*pending), client.bus.settings.request_timeout * 6)
+    for future in pending:
+        future.result()  # raise the first failed publish
 
 
 def _on_ack(tracker: _Tracker, sent: float):  # type: ignore[no-untyped-def]
