@@ -26,6 +26,7 @@ from tpcore import sign
 from tpcore.services.client import Client
 from tpcore.services.fleet import Fleet, FleetPlan
 from tpcore.services.keys import list_keys
+from tpcore.services.lifetime import new_event_loop
 from tpcore.services.loadgen import run_load
 from tpcore.services.sign_load import run_sign_load
 from tpcore.services.signing import SignerClient
@@ -54,7 +55,7 @@ class Session:
         )
         self.fleet = Fleet(plan).start()
         self.signing_key = next(name for kind, name in list_keys(data / "keys"))
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()  # what `tpcore loadgen` runs on
         self.client = self.loop.run_until_complete(Client.connect(self.fleet.settings))
         self.loop.run_until_complete(self._bench_stream())
         self.seq = 0

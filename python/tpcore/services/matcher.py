@@ -234,7 +234,7 @@ class SymbolMatcher:
                     inflight = None
                 if inflight is None and self._snapshot_due():
                     await self._snapshot()
-                wait = self.options.fetch_timeout if inflight is None else 0.005
+                wait = self.options.fetch_timeout if inflight is None else 0.0
                 clock = time.perf_counter()
                 try:
                     messages = await consumer.fetch(self.options.batch, timeout=wait)
