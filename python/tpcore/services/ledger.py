@@ -6,7 +6,9 @@ reducing realises PnL into the wallet (rounded down), crossing zero opens the re
 the trade price, and both fees leave the wallets. Each position carries the version of
 the last trade that changed it, ``(EVENTS sequence << 16) | index``, which names a
 liquidation uniquely. The state is a JSON document, so a risk worker can snapshot it and
-rebuild from the snapshot plus the events after it.
+rebuild from the snapshot plus the events after it. Trades also record what they changed
+(``layout_version``, ``touched``, ``touched_wallets``) for a columnar view to catch up
+without a rebuild; change the ledger through :meth:`apply` so that it stays true.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class Ledger:
     events_seq: int = 0
     #: The wallet of an account not seeded explicitly.
     default_wallet: int = 0
+    #: Bumped whenever a position opens or closes (the set of rows changes).
+    layout_version: int = field(default=0, compare=False)
+    #: Positions resized and wallets moved by trades since a reader last cleared them.
+    touched: set[tuple[int, str]] = field(default_factory=set, compare=False, repr=False)
+    touched_wallets: set[int] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._units: dict[int, tuple[str, int, int, int]] = {}
@@ -98,10 +105,16 @@ class Ledger:
             elif (qty > 0) != (direction > 0):
                 entry = price  # crossed zero: the rest opens at the trade price
         self.wallets[account] = wallet
+        self.touched_wallets.add(account)
+        key = (account, symbol)
         if qty == 0:
-            self.positions.pop((account, symbol), None)
+            del self.positions[key]
+            self.layout_version += 1
         else:
-            self.positions[(account, symbol)] = [qty, entry, version]
+            if key not in self.positions:
+                self.layout_version += 1
+            self.positions[key] = [qty, entry, version]
+            self.touched.add(key)
 
     def wallet(self, account: int) -> int:
         """The account's wallet."""

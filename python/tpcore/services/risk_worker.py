@@ -33,12 +33,15 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from tpcore import book, risk
+from tpcore.book import COMMAND_DTYPE
 from tpcore.services.bus import Bus
 from tpcore.services.config import Markets
 from tpcore.services.ledger import Ledger
 from tpcore.services.logs import fields
+from tpcore.services.margin_view import MarginView
 from tpcore.services.naming import orders_subject
-from tpcore.services.wire import decode_events, encode_commands
+from tpcore.services.publish import AckedPublisher
+from tpcore.services.wire import COMMAND_HEADER, decode_events
 
 __all__ = ["DEMO_BRACKETS", "RiskSettings", "RiskWorker", "liquidation_order_id"]
 
@@ -114,6 +117,11 @@ class RiskWorker:
         self._dirty = False
         self._kv: KeyValue | None = None
         self._published: dict[int, tuple[int, bool]] = {}
+        self.view = MarginView(self.contracts, self.symbol_index)
+        self._publisher: AckedPublisher | None = None
+        self._known = np.zeros(0, bool)
+        self._last_ratio = np.zeros(0, np.int64)
+        self._last_flag = np.zeros(0, bool)
         self._snapshot_due = False
         #: Seconds from the start of the last tick to its liquidation orders being stored.
         self.last_liquidation_seconds = 0.0
@@ -148,6 +156,8 @@ class RiskWorker:
         finally:
             await events.unsubscribe()
             await marks.unsubscribe()
+            if self._publisher is not None:
+                await self._publisher.stop()
 
     async def _recover(self) -> None:
         if self.bus.settings.manage_streams:
@@ -191,79 +201,88 @@ class RiskWorker:
     async def evaluate(self) -> None:
         """Marks every position with a known mark; liquidates (the orders stored before
         anything else); publishes margins."""
-        rows = sorted(
-            (account, self.symbol_index[symbol], qty, entry, symbol)
-            for (account, symbol), (qty, entry, _) in self.ledger.positions.items()
-            if self.marks[self.symbol_index[symbol]] > 0
-        )
-        if not rows:
+        view = self.view
+        if view.sync(self.ledger, self.marks):
+            self._remember_published()
+        if view.book is None:
             return
         self.evaluations += 1
         started = time.perf_counter()
-        ids = sorted({r[0] for r in rows})
-        dense = {a: i for i, a in enumerate(ids)}
-        book_ = risk.RiskBook(
-            np.array([dense[r[0]] for r in rows], np.uint32),
-            np.array([r[1] for r in rows], np.uint32),
-            np.array([r[2] for r in rows], np.int64),
-            np.array([r[3] for r in rows], np.int64),
-            self.contracts,
-            accounts=len(ids),
-        )
-        wallets = np.array([self.ledger.wallet(a) for a in ids], np.int64)
-        result = book_.compute(wallets, self.marks)
-        commands, positions = book_.liquidation_commands(
-            self.instruments, account_ids=np.array(ids, np.uint64)
-        )
-        await self._liquidate(commands, [rows[int(p)] for p in positions])
+        result = view.book.compute(view.wallets, self.marks)
+        commands, positions = view.book.liquidation_commands(self.instruments, account_ids=view.ids)
+        issued = await self._liquidate(commands, [view.keys[int(p)] for p in positions])
         self.last_liquidation_seconds = time.perf_counter() - started
-        await self._publish_margins(ids, result)
+        for extra in issued:  # logged once stored, off the path to the orders
+            log.warning("liquidation issued", extra=extra)
+        await self._publish_margins(result)
 
-    async def _publish_margins(self, ids: list[int], result: risk.BatchResult) -> None:
+    def _remember_published(self) -> None:
+        """Lines up what each account's last update said with the view's accounts."""
+        ids = self.view.ids.tolist()
+        last = [self._published.get(a) for a in ids]
+        self._known = np.array([x is not None for x in last], bool)
+        self._last_ratio = np.array([x[0] if x else 0 for x in last], np.int64)
+        self._last_flag = np.array([x[1] if x else False for x in last], bool)
+
+    async def _publish_margins(self, result: risk.BatchResult) -> None:
         """Publishes the accounts whose margin ratio moved by 0.1 point or more, or whose
         liquidation flag changed, since their last update."""
-        ratios = result.account_margin_ratio.tolist()
-        flags = result.account_liquidate.tolist()
-        balances = result.account_margin_balance.tolist()
-        maintenance = result.account_maintenance_margin.tolist()
-        for i, account in enumerate(ids):
-            last = self._published.get(account)
-            ratio, flag = ratios[i], flags[i]
-            if last is not None and last[1] == flag and abs(last[0] - ratio) < RATIO_STEP:
-                continue
-            self._published[account] = (ratio, flag)
+        ratio, flag = result.account_margin_ratio, result.account_liquidate
+        moved = (
+            ~self._known
+            | (flag != self._last_flag)
+            | (np.abs(ratio - self._last_ratio) >= RATIO_STEP)
+        )
+        changed = np.flatnonzero(moved)
+        self._known[changed] = True
+        self._last_ratio[changed] = ratio[changed]
+        self._last_flag[changed] = flag[changed]
+        accounts = self.view.ids[changed].tolist()
+        ratios, flags = ratio[changed].tolist(), flag[changed].tolist()
+        balances = result.account_margin_balance[changed].tolist()
+        maintenance = result.account_maintenance_margin[changed].tolist()
+        publish = self.bus.nc.publish
+        for account, r, f, b, m in zip(accounts, ratios, flags, balances, maintenance, strict=True):
+            self._published[account] = (r, f)
             body = (
-                f'{{"account": {account}, "margin_balance": {balances[i]}, '
-                f'"maintenance_margin": {maintenance[i]}, "margin_ratio": {ratio}, '
-                f'"liquidate": {"true" if flag else "false"}}}'
+                f'{{"account": {account}, "margin_balance": {b}, "maintenance_margin": {m}, '
+                f'"margin_ratio": {r}, "liquidate": {"true" if f else "false"}}}'
             )
-            await self.bus.nc.publish(f"tp.risk.{account}", body.encode())
+            await publish(f"tp.risk.{account}", body.encode())
 
-    async def _liquidate(self, commands: np.ndarray, rows: list[tuple[Any, ...]]) -> None:
-        """Publishes the new liquidation orders together and waits until all are stored."""
-        sent: list[tuple[str, asyncio.Future[Any]]] = []
-        for command, (account, _, _, _, symbol) in zip(commands, rows, strict=True):
-            version = self.ledger.positions[(account, symbol)][2]
-            name = f"{symbol}:{account}:{version}"
-            if name in self.issued:
-                continue
-            order = command.copy()
-            order["order_id"] = liquidation_order_id(name)
-            future = await self.bus.js.publish_async(
-                orders_subject(symbol),
-                encode_commands(order),
-                headers={"Nats-Msg-Id": f"liq:{name}"},
+    async def _liquidate(
+        self, commands: np.ndarray, keys: list[tuple[int, str]]
+    ) -> list[dict[str, Any]]:
+        """Publishes the new liquidation orders together and waits until all are stored;
+        returns their log records."""
+        names: list[str] = []
+        rows: list[int] = []
+        for row, (account, symbol) in enumerate(keys):
+            name = f"{symbol}:{account}:{self.ledger.positions[(account, symbol)][2]}"
+            if name not in self.issued:
+                names.append(name)
+                rows.append(row)
+        if not names:
+            return []
+        if self._publisher is None:
+            self._publisher = await AckedPublisher(self.bus.nc).start()
+        orders = commands[rows]
+        orders["order_id"] = [liquidation_order_id(name) for name in names]
+        body, size = orders.tobytes(), COMMAND_DTYPE.itemsize
+        futures = [
+            await self._publisher.publish(
+                orders_subject(keys[row][1]),
+                COMMAND_HEADER + body[i * size : (i + 1) * size],
+                {"Nats-Msg-Id": f"liq:{name}"},
             )
-            sent.append((name, future))
-            log.warning(
-                "liquidation issued",
-                extra=fields(account=account, symbol=symbol, version=version,
-                             side=book.Side(int(order["side"])).name, qty=int(order["qty"])),
-            )  # fmt: skip
-        if sent:
-            timeout = self.bus.settings.request_timeout
-            await asyncio.wait_for(asyncio.gather(*(f for _, f in sent)), timeout)
-            self.issued.update(name for name, _ in sent)
-            self.liquidations += len(sent)
-        if sent:
-            self._snapshot_due = True  # taken by the run loop, after this tick
+            for i, (row, name) in enumerate(zip(rows, names, strict=True))
+        ]
+        await asyncio.wait_for(asyncio.gather(*futures), self.bus.settings.request_timeout)
+        self.issued.update(names)
+        self.liquidations += len(names)
+        self._snapshot_due = True  # taken by the run loop, after this tick
+        return [
+            fields(account=keys[row][0], symbol=keys[row][1], name=name,
+                   side=book.Side(int(order["side"])).name, qty=int(order["qty"]))
+            for row, name, order in zip(rows, names, orders, strict=True)
+        ]  # fmt: skip

@@ -224,9 +224,7 @@ class SignerClient:
         for data in result.replies:
             reply = json.loads(data)  # type: ignore[arg-type]
             texts.extend(reply["signatures"] if per_request > 1 else [reply["signature"]])
-        return np.frombuffer(bytes.fromhex("".join(t[2:] for t in texts)), np.uint8).reshape(
-            -1, 65
-        )
+        return np.frombuffer(bytes.fromhex("".join(t[2:] for t in texts)), np.uint8).reshape(-1, 65)
 
     async def sign_transaction(self, key: str, tx: dict[str, Any]) -> dict[str, Any]:
         """``raw_transaction``, ``hash``, ``r``, ``s``, ``v`` (hex strings and ints)."""
