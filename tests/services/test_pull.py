@@ -12,6 +12,7 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from tpcore.services.config import BusSettings
+from tpcore.services.embedded import EmbeddedServer
 from tpcore.services.pull import PullConsumer, PullError, stream_sequence
 
 
@@ -84,6 +85,28 @@ def test_a_deleted_consumer_raises(settings: BusSettings) -> None:
         await asyncio.sleep(0.2)  # the server ends the open request with a 409
         with pytest.raises(PullError, match="consumer deleted"):
             await consumer.fetch(5, timeout=0.5)
+        await nc.close()
+
+    run(scenario())
+
+
+def test_open_requests_are_renewed_after_a_reconnect(
+    settings: BusSettings, nats_server: EmbeddedServer
+) -> None:
+    async def scenario() -> None:
+        nc, js = await setup(settings)
+        consumer = await PullConsumer(nc, "T", "c", deadline=30.0, window=10, expires=30.0).start()
+        assert await consumer.fetch(5, timeout=0.2) == []  # a 30 s request is open
+        nats_server.stop()
+        nats_server.start()
+        for _ in range(100):  # until the client is back
+            if nc.is_connected and nc.stats["reconnects"]:
+                break
+            await asyncio.sleep(0.1)
+        await js.publish("t.a", b"after")
+        # without the renewal the open request would be trusted for 60 s
+        batch = await consumer.fetch(5, timeout=3.0)
+        assert [m.data for m in batch] == [b"after"]
         await nc.close()
 
     run(scenario())

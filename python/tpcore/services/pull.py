@@ -11,7 +11,8 @@ for. ``fetch`` then only takes what has arrived, or waits for the first to arriv
 The credit is counted from the messages delivered and from the ``408`` status that ends
 an expired request (its ``Nats-Pending-Messages`` header: what it did not deliver). A
 request that neither delivers nor ends within its expiry and the deadline is forgotten
-(the connection dropped it), so the flow never stalls on a lost request. Every delivered
+(the connection dropped it), and after a reconnect every open request is taken as lost
+(the server that held it may be gone), so the flow never stalls. Every delivered
 message is kept until a fetch returns it: skipping one would acknowledge it with the next
 (ack policy all).
 """
@@ -72,6 +73,7 @@ class PullConsumer:
         self._arrived = asyncio.Event()
         self._error: str | None = None
         self._subscription: Subscription | None = None
+        self._reconnects = nc.stats["reconnects"]
 
     async def start(self) -> PullConsumer:
         """Subscribes to the inbox the server delivers to."""
@@ -122,6 +124,10 @@ class PullConsumer:
     async def _top_up(self) -> None:
         """Asks for more once fewer than half of ``window`` are still asked for."""
         now = time.monotonic()
+        if self.nc.stats["reconnects"] != self._reconnects:
+            self._reconnects = self.nc.stats["reconnects"]
+            self._open.clear()
+            self._credit = 0
         while self._open and self._open[0] + self.deadline < now:
             self._open.popleft()  # lost without its 408: forget what it still owed
             if not self._open:
