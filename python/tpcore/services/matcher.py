@@ -408,8 +408,8 @@ class SymbolMatcher:
         return pending
 
     async def _confirm(self, pending: list[asyncio.Future[PubAck]]) -> None:
-        if not pending:
-            return
+        if all(f.done() and not f.cancelled() and f.exception() is None for f in pending):
+            return  # already stored: no wait (and no turn of the loop) needed
         try:
             await asyncio.wait_for(asyncio.gather(*pending), self.options.publish_timeout)
         except (nats.errors.Error, asyncio.TimeoutError) as error:
