@@ -615,6 +615,8 @@ class RiskBook:
             isolated=isolated,
             isolated_margin=isolated_margin,
         )
+        # The output arrays are the same after every call: one frozen view of them.
+        self._result = BatchResult(**self._book.results)
 
     @property
     def positions(self) -> int:
@@ -634,7 +636,7 @@ class RiskBook:
     @property
     def result(self) -> BatchResult:
         """The outputs as of the last call."""
-        return BatchResult(**self._book.results)
+        return self._result
 
     def holders(self, symbol: int) -> NDArray[np.uint32]:
         """The accounts holding ``symbol``, ascending."""
@@ -643,7 +645,8 @@ class RiskBook:
     def compute(self, wallets: NDArray[np.int64], marks: NDArray[np.int64]) -> BatchResult:
         """Marks every position: ``wallets`` (int64, one per account) are the cross wallets,
         ``marks`` (int64, one per symbol) the mark prices."""
-        return BatchResult(**self._book.compute(wallets, marks))
+        self._book.compute(wallets, marks)
+        return self._result
 
     def recompute(self, marks: NDArray[np.int64]) -> int:
         """Recomputes only the accounts holding a symbol whose mark moved since the last

@@ -331,8 +331,9 @@ pub(crate) fn typed<'py, T: Element, D: Dimension>(
     name: &'static str,
     expected: &str,
 ) -> Result<Typed<'py, T, D>, CoreError> {
-    let dtype = T::get_dtype(obj.py()).to_string();
     let Ok(array) = obj.cast::<PyArray<T, D>>() else {
+        // Only an error needs the dtype's name (its str() runs Python code).
+        let dtype = T::get_dtype(obj.py()).to_string();
         return Err(typed_shape_error(name, &dtype, expected, obj));
     };
     if !array.is_c_contiguous() {

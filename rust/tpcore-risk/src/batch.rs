@@ -46,12 +46,14 @@
 //! reports the error: results and errors are those of the reference, bit for bit (the
 //! unit tests of `crate::fast` compare both paths on random inputs near their bounds).
 
+use std::hint::select_unpredictable;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
 use crate::RiskError;
 use crate::account::{at_maintenance, margin_ratio};
+use crate::bracket::Brackets;
 use crate::contract::{Contract, ContractKind};
 use crate::fast::{linear_liquidation_price, linear_metrics, margin_ratio as fast_margin_ratio};
 use crate::margin::{PositionMetrics, liquidation_price, position_metrics};
@@ -584,10 +586,17 @@ impl PositionIndex {
         out: &mut BatchOut<'_>,
     ) -> Result<(), RiskError> {
         self.check_lengths(input, out)?;
+        let markets = markets(input);
         let chunks = self.carve(accounts, out);
+        if let [_] = chunks[..] {
+            // One chunk: no hand-off to the pool.
+            return chunks
+                .into_iter()
+                .try_for_each(|chunk| self.run_chunk(input, &markets, chunk));
+        }
         let results: Vec<Result<(), RiskError>> = chunks
             .into_par_iter()
-            .map(|chunk| self.run_chunk(input, chunk))
+            .map(|chunk| self.run_chunk(input, &markets, chunk))
             .collect();
         results.into_iter().collect()
     }
@@ -621,14 +630,19 @@ impl PositionIndex {
         chunks
     }
 
-    fn run_chunk(&self, input: &BatchInput<'_>, mut chunk: Chunk<'_>) -> Result<(), RiskError> {
+    fn run_chunk(
+        &self,
+        input: &BatchInput<'_>,
+        markets: &[Market<'_>],
+        mut chunk: Chunk<'_>,
+    ) -> Result<(), RiskError> {
         for &a in chunk.accounts {
             let a = a as usize;
             let rows = self.offsets[a]..self.offsets[a + 1];
             // The fast kernel leaves to the reference any account it cannot finish (an
             // intermediate beyond its range, an invalid row); the reference then rewrites
             // every output of the account, or reports the error.
-            if !account_kernel_fast(input, a, rows.clone(), &mut chunk) {
+            if !account_kernel_fast(input, markets, a, rows.clone(), &mut chunk) {
                 account_kernel(input, a, rows, &mut chunk)?;
             }
         }
@@ -755,6 +769,7 @@ fn account_kernel(
 )]
 fn account_kernel_fast(
     input: &BatchInput<'_>,
+    markets: &[Market<'_>],
     account: usize,
     rows: Range<usize>,
     chunk: &mut Chunk<'_>,
@@ -794,24 +809,20 @@ fn account_kernel_fast(
     let (mut upnl, mut mm, mut im) = (0i64, 0i64, 0i64);
     let mut cross_open = false;
     for k in 0..symbol.len() {
-        let sym = symbol[k] as usize;
-        let (Some(contract), Some(&mark)) = (input.contracts.get(sym), input.marks.get(sym)) else {
+        let Some(market) = markets.get(symbol[k] as usize) else {
             return false;
         };
         let size = qty[k];
         let m = if size == 0 {
             PositionMetrics::default()
         } else {
+            let mark = market.mark;
             if mark <= 0 {
                 return false;
             }
-            let fast = match contract.kind() {
-                ContractKind::Linear => {
-                    linear_metrics(contract.brackets(), size, entry[k], mark, leverage[k])
-                }
-                ContractKind::Inverse { .. } => {
-                    position_metrics(contract, size, entry[k], mark, leverage[k]).ok()
-                }
+            let fast = match market.linear {
+                Some(brackets) => linear_metrics(brackets, size, entry[k], mark, leverage[k]),
+                None => position_metrics(market.contract, size, entry[k], mark, leverage[k]).ok(),
             };
             let Some(m) = fast else {
                 return false;
@@ -821,27 +832,19 @@ fn account_kernel_fast(
         out_upnl[k] = m.unrealized_pnl;
         out_maintenance[k] = m.maintenance_margin;
         out_initial[k] = m.initial_margin;
-        if isolated[k] {
-            let Some(balance) = margin[k].checked_add(m.unrealized_pnl) else {
-                return false;
-            };
-            out_ratio[k] = fast_margin_ratio(m.maintenance_margin, balance);
-            out_liq[k] = at_maintenance(size != 0, m.maintenance_margin, balance);
-            let Some(price) = row_liquidation_price(contract, size, entry[k], margin[k]) else {
-                return false;
-            };
-            out_lp[k] = price;
-        } else {
-            let (Some(u), Some(x), Some(i)) = (
-                upnl.checked_add(m.unrealized_pnl),
-                mm.checked_add(m.maintenance_margin),
-                im.checked_add(m.initial_margin),
-            ) else {
-                return false;
-            };
-            (upnl, mm, im) = (u, x, i);
-            cross_open |= size != 0;
-        }
+        // The cross sums: an isolated row adds zeros, selected without a branch (the mix
+        // of isolated and cross rows is unpredictable); its own pool is done below.
+        let cross = !isolated[k];
+        let pick = |v: i64| select_unpredictable(cross, v, 0);
+        let (Some(u), Some(x), Some(i)) = (
+            upnl.checked_add(pick(m.unrealized_pnl)),
+            mm.checked_add(pick(m.maintenance_margin)),
+            im.checked_add(pick(m.initial_margin)),
+        ) else {
+            return false;
+        };
+        (upnl, mm, im) = (u, x, i);
+        cross_open |= cross & (size != 0);
     }
     let wallet = input.wallets[account];
     let Some(balance) = wallet.checked_add(upnl) else {
@@ -861,29 +864,36 @@ fn account_kernel_fast(
     accounts.available_balance[a] = available;
     accounts.liquidate[a] = liquidate;
 
+    // Each row's pool, then its liquidation price (one code path for both kinds of pool).
     for k in 0..symbol.len() {
-        if isolated[k] {
-            continue;
-        }
-        out_ratio[k] = ratio;
-        out_liq[k] = liquidate;
         let size = qty[k];
+        let collateral = if isolated[k] {
+            let Some(balance) = margin[k].checked_add(out_upnl[k]) else {
+                return false;
+            };
+            out_ratio[k] = fast_margin_ratio(out_maintenance[k], balance);
+            out_liq[k] = at_maintenance(size != 0, out_maintenance[k], balance);
+            Some(margin[k])
+        } else {
+            out_ratio[k] = ratio;
+            out_liq[k] = liquidate;
+            // WB - TMM1 + UPNL1: the other cross positions held at their marks.
+            // Every MM is >= 0, so the other rows' MM is in range; their PnL may not be.
+            upnl.checked_sub(out_upnl[k]).and_then(|others| {
+                wallet
+                    .checked_sub(mm - out_maintenance[k])?
+                    .checked_add(others)
+            })
+        };
         if size == 0 {
             out_lp[k] = NO_LIQUIDATION_PRICE;
             continue;
         }
-        // WB - TMM1 + UPNL1: the other cross positions held at their marks.
-        // Every MM is >= 0, so the other rows' MM is in range; their PnL may not be.
-        let collateral = upnl.checked_sub(out_upnl[k]).and_then(|others| {
-            wallet
-                .checked_sub(mm - out_maintenance[k])?
-                .checked_add(others)
-        });
         let Some(collateral) = collateral else {
             return false;
         };
-        let contract = &input.contracts[symbol[k] as usize];
-        let Some(price) = row_liquidation_price(contract, size, entry[k], collateral) else {
+        let market = &markets[symbol[k] as usize];
+        let Some(price) = row_liquidation_price(market, size, entry[k], collateral) else {
             return false;
         };
         out_lp[k] = price;
@@ -891,26 +901,70 @@ fn account_kernel_fast(
     true
 }
 
+/// What the fast kernel reads of a symbol at each row, gathered once per call.
+#[derive(Debug, Clone, Copy)]
+struct Market<'a> {
+    contract: &'a Contract,
+    mark: i64,
+    tick: i64,
+    /// The brackets of a linear contract (inverse rows take the reference functions). Equal
+    /// tables share one copy, so the rows of every symbol read the same cache lines.
+    linear: Option<&'a Brackets>,
+}
+
+/// The [`Market`] of each symbol (`contracts` and `marks` are of equal length).
+fn markets<'a>(input: &BatchInput<'a>) -> Vec<Market<'a>> {
+    let mut tables: Vec<&'a Brackets> = Vec::new();
+    input
+        .contracts
+        .iter()
+        .zip(input.marks)
+        .map(|(contract, &mark)| {
+            let linear = matches!(contract.kind(), ContractKind::Linear).then(|| {
+                let brackets = contract.brackets();
+                if let Some(&shared) = tables.iter().find(|t| **t == brackets) {
+                    shared
+                } else {
+                    tables.push(brackets);
+                    brackets
+                }
+            });
+            Market {
+                contract,
+                mark,
+                tick: contract.tick_size(),
+                linear,
+            }
+        })
+        .collect()
+}
+
 /// The liquidation price column's value for one row, on the fast path for a linear
 /// contract; `None` when the reference reports an error.
 #[inline]
 fn row_liquidation_price(
+    market: &Market<'_>,
+    qty: i64,
+    entry: i64,
+    collateral: i64,
+) -> Option<i64> {
+    if let Some(brackets) = market.linear
+        && let Some(price) = linear_liquidation_price(brackets, market.tick, qty, entry, collateral)
+    {
+        return Some(price);
+    }
+    reference_liquidation_price(market.contract, qty, entry, collateral)
+}
+
+/// [`row_liquidation_price`] by the reference function, out of the hot loop.
+#[cold]
+#[inline(never)]
+fn reference_liquidation_price(
     contract: &Contract,
     qty: i64,
     entry: i64,
     collateral: i64,
 ) -> Option<i64> {
-    if let ContractKind::Linear = contract.kind()
-        && let Some(price) = linear_liquidation_price(
-            contract.brackets(),
-            contract.tick_size(),
-            qty,
-            entry,
-            collateral,
-        )
-    {
-        return Some(price);
-    }
     let price = liquidation_price(contract, qty, entry, collateral).ok()?;
     Some(price.unwrap_or(NO_LIQUIDATION_PRICE))
 }

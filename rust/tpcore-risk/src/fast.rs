@@ -104,7 +104,11 @@ pub(crate) fn linear_metrics(
 /// tick, as the batch's column holds it: `Some(price)`, `Some(0)` for "no liquidation
 /// price" (the reference's `None`), or `None` when the inputs leave the fast path (the
 /// reference then decides, or fails).
-#[inline]
+#[inline(always)]
+#[allow(
+    clippy::inline_always,
+    reason = "measured: out of line, a call per row in the batch's hot loop"
+)]
 pub(crate) fn linear_liquidation_price(
     brackets: &Brackets,
     tick: i64,
@@ -140,25 +144,27 @@ pub(crate) fn linear_liquidation_price(
     let per_unit = select_unpredictable(long, SCALE - tier.mmr, SCALE + tier.mmr);
     let scaled = magnitude * u128::from(S);
     let denominator = u128::from(qty.unsigned_abs()) * u128::from(per_unit.unsigned_abs());
-    let q = scaled / denominator;
-    let price = q + u128::from(long & (q.wrapping_mul(denominator) != scaled));
-    let price = u64::try_from(price).ok()?;
-    // Then to ticks, up for a long, down for a short: rounding the price, then the ticks,
-    // is rounding once.
+    // Straight to ticks, up for a long, down for a short, in one division: rounding the
+    // price and then the ticks is rounding once (floor(floor(x / d) / t) = floor(x / (d x
+    // t)), and likewise for ceil).
     let tick = tick.unsigned_abs();
-    let ticks = if tick == 1 {
-        price
-    } else {
-        price / tick + u64::from(long & (!price.is_multiple_of(tick)))
-    };
+    let divisor = denominator.checked_mul(u128::from(tick))?;
+    let q = scaled / divisor;
+    let ticks = q + u128::from(long & (q.wrapping_mul(divisor) != scaled));
     if ticks == 0 {
         return Some(0);
     }
-    Some(match ticks.checked_mul(tick).filter(|&p| p <= I64_MAX) {
-        Some(p) => p.cast_signed(),
-        None if long => i64::MAX - i64::MAX % tick.cast_signed(),
-        None => 0,
-    })
+    Some(
+        match u64::try_from(ticks)
+            .ok()
+            .and_then(|t| t.checked_mul(tick))
+            .filter(|&p| p <= I64_MAX)
+        {
+            Some(p) => p.cast_signed(),
+            None if long => i64::MAX - i64::MAX % tick.cast_signed(),
+            None => 0,
+        },
+    )
 }
 
 /// [`crate::account::margin_ratio`]: `ceil(maintenance x 10^8 / balance)` for a positive

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use tpcore_risk::batch::{group_by_account, moved_symbols};
+use tpcore_risk::batch::{ACCOUNTS_PER_CHUNK, group_by_account, moved_symbols};
 use tpcore_risk::{BatchInput, BatchOut, Contract, PositionIndex, RiskError};
 
 use super::columns::{BorrowedInputs, Inputs, Optional, Outputs};
@@ -85,9 +85,13 @@ impl PyRiskBook {
                 marks,
             };
             let mut out = outputs.out()?;
-            detach(py, || {
-                Ok::<_, CoreError>(work(&self.index, &input, &mut out))
-            })?
+            let work = || Ok::<_, CoreError>(work(&self.index, &input, &mut out));
+            if self.index.accounts() <= ACCOUNTS_PER_CHUNK {
+                // One chunk of work: the calling thread does it without waking the pool.
+                detach_here(py, work)?
+            } else {
+                detach(py, work)?
+            }
         };
         match result {
             Ok(value) => {
