@@ -844,7 +844,7 @@ fn account_kernel_fast(
             return false;
         };
         (upnl, mm, im) = (u, x, i);
-        cross_open |= cross & (size != 0);
+        cross_open |= cross && size != 0;
     }
     let wallet = input.wallets[account];
     let Some(balance) = wallet.checked_add(upnl) else {
