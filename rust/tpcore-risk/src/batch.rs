@@ -38,9 +38,11 @@
 //! 64-bit arithmetic (operands split at 10^8, so `a x b / 10^8` needs no 128-bit
 //! division), cross sums are `i64` with overflow checks, the margin ratio divides in 64
 //! bits (or 128 by 64, the hardware's division), and the liquidation price does one
-//! 128-bit division and one 64-bit division by the tick, with the root's tier found by a
-//! branch-free count and long/short selected without branches (their mix is
-//! unpredictable). Inverse positions use the reference functions. When anything leaves the
+//! 128-bit division straight to ticks, with the root's tier found by a branch-free count
+//! and long/short selected without branches (their mix is unpredictable); isolated and
+//! cross rows are told apart by selects in the sums and share one liquidation-price path.
+//! Each call first gathers per symbol the mark, the tick and the brackets, equal tables
+//! sharing one copy (see `markets`). Inverse positions use the reference functions. When anything leaves the
 //! fast kernel's range (an intermediate beyond 64 bits, an invalid row, an error), the
 //! account is recomputed by the reference kernel, which rewrites all its outputs or
 //! reports the error: results and errors are those of the reference, bit for bit (the
