@@ -7,6 +7,7 @@ region.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import eth_abi
@@ -192,6 +193,56 @@ def test_sign_typed_data_eth_account(benchmark, n: int, template: bool) -> None:
         benchmark,
         loop,
         case=TYPED_CASES[template],
+        impl="eth-account",
+        n=n,
+        peer=True,
+        rounds=rounds,
+    )
+
+
+def _typed_texts(n: int) -> list[str]:
+    """The order documents as the JSON text a wallet or the signer service receives."""
+    return [
+        json.dumps(
+            {**doc, "message": {**doc["message"], "salt": "0x" + doc["message"]["salt"].hex()}}
+        )
+        for doc in _typed_documents(n)
+    ]
+
+
+TEXT_CASE = "sign_typed_data (EIP-712 order, from JSON text)"
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_sign_typed_data_text_tpcore(benchmark, n: int) -> None:
+    texts, key = _typed_texts(n), sign.PrivateKey.from_bytes(SECRET)
+    targets = {"eth-account": 25.0} if n == 10_000 else None
+    signed = measure(
+        benchmark,
+        eth.sign_typed_data_batch,
+        texts,
+        key,
+        case=TEXT_CASE,
+        impl="tpcore",
+        n=n,
+        peer=False,
+        targets=targets,
+    )
+    assert len(signed) == n
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_sign_typed_data_text_eth_account(benchmark, n: int) -> None:
+    texts, account = _typed_texts(n), Account.from_key(SECRET)
+
+    def loop() -> list[object]:
+        return [account.sign_typed_data(full_message=json.loads(text)) for text in texts]
+
+    rounds = 1 if n == 10_000 else None
+    measure(
+        benchmark,
+        loop,
+        case=TEXT_CASE,
         impl="eth-account",
         n=n,
         peer=True,

@@ -23,9 +23,10 @@ Example:
     {'kind': 'error', 'message': 'too late'}
 
 Messages are EIP-191 ``personal_sign`` (``sign_message``) and EIP-712 typed data
-(``sign_typed_data``, the ``eth_signTypedData_v4`` JSON or dict); signatures carry v = 27/28
-as eth-account gives them. ABI values decode as eth-abi returns them (lowercase address
-strings, tuples for arrays). Every batch form signs in parallel with the GIL released and
+(``sign_typed_data``, the ``eth_signTypedData_v4`` dict or its JSON text as str or UTF-8
+bytes; ``sign_typed_data_batch`` parses text in parallel without the GIL); signatures carry
+v = 27/28 as eth-account gives them. ABI values decode as eth-abi returns them (lowercase
+address strings, tuples for arrays). Every batch form signs in parallel with the GIL released and
 reports the first bad element's ``index``.
 """
 

@@ -392,3 +392,49 @@ def test_a_batch_built_from_one_template_signs_each_document_as_alone() -> None:
     with pytest.raises(InvalidInput) as info:
         eth.sign_typed_data_batch(documents, SECRET)
     assert info.value.index == 7
+
+
+def test_json_text_in_a_batch_signs_as_the_dict(
+    corpus: list[tuple[dict[str, Any], bytes]],
+) -> None:
+    rng = random.Random(SEED + 1)
+    documents = [doc for doc, _ in corpus]
+    texts = [json_text(doc, rng) for doc in documents]
+    expected = [_fields(s) for s in eth.sign_typed_data_batch(documents, SECRET)]
+    assert [_fields(s) for s in eth.sign_typed_data_batch(texts, SECRET)] == expected
+    raw = [text.encode() for text in texts]
+    assert [_fields(s) for s in eth.sign_typed_data_batch(raw, SECRET)] == expected
+    pairs = enumerate(zip(documents, texts, strict=True))
+    mixed = [(doc, text, text.encode())[i % 3] for i, (doc, text) in pairs]
+    assert [_fields(s) for s in eth.sign_typed_data_batch(mixed, SECRET)] == expected
+    assert eth.hash_typed_data(raw[0]) == eth.hash_typed_data(documents[0])
+
+
+@pytest.mark.parametrize("bad", ["{not json", b"{not json", b"\xff{}", "[1, 2]"])
+def test_malformed_json_text_in_a_batch_reports_its_index(bad: str | bytes) -> None:
+    documents: list[Any] = [MAIL, json.dumps(MAIL), json.dumps(MAIL).encode()] * 4
+    documents[7] = bad
+    documents[10] = "{also not json"
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, SECRET)
+    assert info.value.index == 7
+    assert info.value.reason in ("invalid_json", "invalid_typed_data")
+
+
+def test_equal_fresh_dicts_are_read_as_their_own_values() -> None:
+    # Each document is a fresh dict equal to the one before, except where Python's
+    # ``1 == True`` would hide a different JSON value: those must be read afresh.
+    documents = [copy.deepcopy(MAIL) for _ in range(20)]
+    expected = eth.sign_typed_data(MAIL, SECRET).signature
+    assert {s.signature for s in eth.sign_typed_data_batch(documents, SECRET)} == {expected}
+    documents[5]["domain"]["chainId"] = True
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, SECRET)
+    assert info.value.index == 5
+    documents[5] = copy.deepcopy(MAIL)
+    documents[9]["domain"]["chainId"] = 2
+    signed = eth.sign_typed_data_batch(documents, SECRET)
+    other = copy.deepcopy(MAIL)
+    other["domain"]["chainId"] = 2
+    assert signed[9].signature == eth.sign_typed_data(other, SECRET).signature
+    assert signed[10].signature == expected

@@ -19,12 +19,13 @@
 //! instead of being rounded.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use alloy_dyn_abi::eip712::Resolver;
-use alloy_dyn_abi::{DynSolType, Eip712Domain};
+use alloy_dyn_abi::{DynSolType, DynSolValue, Eip712Domain};
 
-use alloy_primitives::{B256, keccak256};
+use alloy_primitives::{Address, B256, I256, U256, keccak256};
 use serde_json::Value;
 use tpcore_sign::ecdsa::PrivateKey;
 
@@ -155,56 +156,315 @@ impl<'a> TypedDataParts<'a> {
     }
 }
 
-/// What documents with the same `types` and `primaryType` share: the resolver and the
-/// resolved domain and primary types with their type hashes. alloy recomputes a type hash
-/// (linearising the type graph and formatting `encodeType`) on every call, so a batch
-/// builds this once per distinct schema rather than once per document.
-struct Schema {
+/// How a value of one EIP-712 type becomes its 32-byte `encodeData` word, built once per
+/// schema so that a message is encoded without alloy's intermediate `DynSolValue` tree
+/// (which clones every struct's name and field names) nor a type hash per nested struct.
+#[derive(Debug)]
+enum Layout {
+    /// bool, intN, uintN, bytesN, address, function: the value is the word.
+    Atom(DynSolType),
+    /// `string`: the hash of its UTF-8 bytes.
+    String,
+    /// `bytes`: the hash of the bytes.
+    Bytes,
+    /// `T[]` or `T[n]`: the hash of the elements' words.
+    Array(Box<Layout>, Option<usize>),
+    /// A struct: its `hashStruct`.
+    Struct(StructLayout),
+}
+
+/// A struct's type hash and its fields' layouts, in declaration order.
+#[derive(Debug)]
+struct StructLayout {
+    type_hash: B256,
+    fields: Vec<(String, Layout)>,
+}
+
+impl Layout {
+    /// The layout of a resolved type, or `None` for what only alloy's path encodes (tuples).
+    fn of(
+        resolver: &Resolver,
+        ty: &DynSolType,
+        hashes: &mut BTreeMap<String, B256>,
+    ) -> Option<Self> {
+        Some(match ty {
+            DynSolType::Bool
+            | DynSolType::Int(_)
+            | DynSolType::Uint(_)
+            | DynSolType::FixedBytes(_)
+            | DynSolType::Address
+            | DynSolType::Function => Self::Atom(ty.clone()),
+            DynSolType::String => Self::String,
+            DynSolType::Bytes => Self::Bytes,
+            DynSolType::Array(inner) => {
+                Self::Array(Box::new(Self::of(resolver, inner, hashes)?), None)
+            }
+            DynSolType::FixedArray(inner, n) => {
+                Self::Array(Box::new(Self::of(resolver, inner, hashes)?), Some(*n))
+            }
+            DynSolType::CustomStruct {
+                name,
+                prop_names,
+                tuple,
+            } => Self::Struct(StructLayout::of(resolver, name, prop_names, tuple, hashes)?),
+            DynSolType::Tuple(_) => return None,
+        })
+    }
+
+    /// The word of a JSON value, or `None` if alloy's coercion would refuse it (the caller
+    /// then takes alloy's path, which names the error).
+    fn word(&self, value: &Value) -> Option<B256> {
+        match self {
+            Self::Atom(ty) => ty.coerce_json(value).ok()?.as_word(),
+            Self::String => Some(keccak256(value.as_str()?.as_bytes())),
+            Self::Bytes => match DynSolType::Bytes.coerce_json(value).ok()? {
+                DynSolValue::Bytes(bytes) => Some(keccak256(&bytes)),
+                _ => None,
+            },
+            Self::Array(inner, len) => {
+                let items = value.as_array()?;
+                if len.is_some_and(|n| n != items.len()) {
+                    return None;
+                }
+                let mut buf = Vec::with_capacity(32 * items.len());
+                for item in items {
+                    buf.extend_from_slice(inner.word(item)?.as_slice());
+                }
+                Some(keccak256(&buf))
+            }
+            Self::Struct(layout) => layout.hash(value),
+        }
+    }
+
+    /// The word of a scalar as the JSON value it stands for (see [`Scalar`]).
+    fn scalar_word(&self, scalar: Scalar<'_>) -> Option<B256> {
+        // The common pairs directly, each as alloy's coercion of the equivalent JSON value;
+        // every other pair through that JSON value.
+        match (self, scalar) {
+            (Self::Atom(DynSolType::Address), Scalar::Text(text)) => {
+                Some(text.parse::<Address>().ok()?.into_word())
+            }
+            (Self::Atom(DynSolType::Address), Scalar::Bytes(bytes)) if bytes.len() == 20 => {
+                Some(Address::from_slice(bytes).into_word())
+            }
+            (Self::Atom(DynSolType::Uint(n)), Scalar::Uint(u)) => {
+                let u = U256::from(u);
+                (u.bit_len() <= *n).then(|| u.into())
+            }
+            (Self::Atom(DynSolType::Uint(n)), Scalar::Int(i)) if i >= 0 => {
+                let u = U256::from(i.unsigned_abs());
+                (u.bit_len() <= *n).then(|| u.into())
+            }
+            (Self::Atom(DynSolType::Int(n)), Scalar::Int(i)) => {
+                let i = I256::try_from(i).ok()?;
+                (i.bits() <= *n as u32).then(|| i.into())
+            }
+            (Self::Atom(DynSolType::FixedBytes(n)), Scalar::Bytes(bytes))
+                if bytes.len() == *n && *n <= 32 =>
+            {
+                let mut word = B256::ZERO;
+                word[..*n].copy_from_slice(bytes);
+                Some(word)
+            }
+            (Self::Atom(DynSolType::Bool), Scalar::Bool(flag)) => {
+                Some(B256::with_last_byte(u8::from(flag)))
+            }
+            (Self::String, Scalar::Text(text)) => Some(keccak256(text.as_bytes())),
+            (Self::Bytes, Scalar::Bytes(bytes)) => Some(keccak256(bytes)),
+            _ => self.word(&scalar.to_json()),
+        }
+    }
+}
+
+impl StructLayout {
+    fn of(
+        resolver: &Resolver,
+        name: &str,
+        prop_names: &[String],
+        tuple: &[DynSolType],
+        hashes: &mut BTreeMap<String, B256>,
+    ) -> Option<Self> {
+        let type_hash = if let Some(hash) = hashes.get(name) {
+            *hash
+        } else {
+            let hash = resolver.type_hash(name).ok()?;
+            hashes.insert(name.to_owned(), hash);
+            hash
+        };
+        let fields = prop_names
+            .iter()
+            .zip(tuple)
+            .map(|(name, ty)| Some((name.clone(), Layout::of(resolver, ty, hashes)?)))
+            .collect::<Option<_>>()?;
+        Some(Self { type_hash, fields })
+    }
+
+    /// `hashStruct` of a JSON object, or `None` where alloy would refuse it.
+    fn hash(&self, value: &Value) -> Option<B256> {
+        let members = value.as_object()?;
+        let mut buf = Vec::with_capacity(32 * (1 + self.fields.len()));
+        buf.extend_from_slice(self.type_hash.as_slice());
+        for (name, layout) in &self.fields {
+            buf.extend_from_slice(layout.word(members.get(name)?)?.as_slice());
+        }
+        Some(keccak256(&buf))
+    }
+}
+
+/// A leaf of a message as a binding reads it from its host language, standing for a JSON
+/// value: `Bool`, `Int` and `Uint` for JSON booleans and integers, `Text` for a string, and
+/// `Bytes` for the string `"0x"` followed by the bytes in hex.
+#[derive(Debug, Clone, Copy)]
+pub enum Scalar<'a> {
+    /// A JSON boolean.
+    Bool(bool),
+    /// A JSON integer that fits `i64`.
+    Int(i64),
+    /// A JSON integer that fits `u64`.
+    Uint(u64),
+    /// A JSON string.
+    Text(&'a str),
+    /// The JSON string `0x<hex of the bytes>`.
+    Bytes(&'a [u8]),
+}
+
+impl Scalar<'_> {
+    /// The JSON value this scalar stands for.
+    #[must_use]
+    pub fn to_json(self) -> Value {
+        match self {
+            Self::Bool(flag) => Value::Bool(flag),
+            Self::Int(i) => Value::from(i),
+            Self::Uint(u) => Value::from(u),
+            Self::Text(text) => Value::String(text.to_owned()),
+            Self::Bytes(bytes) => Value::String(format!("0x{}", hex::encode(bytes))),
+        }
+    }
+}
+
+/// A field of a schema's primary struct: its name, and how its value encodes.
+#[derive(Debug)]
+pub struct MessageField {
+    name: String,
+    layout: Layout,
+}
+
+impl MessageField {
+    /// The field's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The field's `encodeData` word for a scalar value, or `None` if the scalar needs the
+    /// whole message's JSON (the value does not fit the type, or the type is not a leaf).
+    #[must_use]
+    pub fn word(&self, scalar: Scalar<'_>) -> Option<B256> {
+        match self.layout {
+            Layout::Array(..) | Layout::Struct(_) => None,
+            _ => self.layout.scalar_word(scalar),
+        }
+    }
+}
+
+/// What documents with the same `types` and `primaryType` share: the resolver, the resolved
+/// domain and primary types with their type hashes, and their encoding layouts. alloy
+/// recomputes a type hash (linearising the type graph and formatting `encodeType`) on every
+/// call, so a batch builds this once per distinct schema rather than once per document.
+#[derive(Debug)]
+pub struct Schema {
+    /// The `types` and `primaryType` it was built from, to recognise equal ones.
+    source: (Value, Value),
     resolver: Resolver,
     /// The `EIP712Domain` struct the document declares, if it declares one.
-    domain: Option<(DynSolType, B256)>,
+    domain: Option<(DynSolType, B256, Option<StructLayout>)>,
     /// The primary type, unless it is `EIP712Domain` (then only the domain is hashed).
     primary: Option<(DynSolType, B256)>,
+    /// The primary struct's fields, for messages given field by field.
+    fields: Option<Vec<MessageField>>,
 }
 
 impl Schema {
-    fn new(types: &Value, primary_type: &Value) -> Result<Self, EthError> {
+    /// Resolves a document's `types` and `primaryType`.
+    ///
+    /// # Errors
+    ///
+    /// [`EthError::InvalidTypedData`]: `types` is malformed, `primaryType` is not a string
+    /// or names no type, a type is unknown or cyclic.
+    pub fn new(types: &Value, primary_type: &Value) -> Result<Self, EthError> {
         let resolver: Resolver =
             serde_json::from_value(types.clone()).map_err(|e| invalid(format!("types: {e}")))?;
-        let Value::String(primary_type) = primary_type else {
+        let Value::String(primary_name) = primary_type else {
             return Err(invalid("primaryType must be a string"));
         };
-        let resolve_with_hash = |name: &str| -> Result<(DynSolType, B256), EthError> {
-            let ty = resolver
-                .resolve(name)
-                .map_err(|e| invalid(format!("{name}: {e}")))?;
-            let type_hash = resolver
-                .type_hash(name)
-                .map_err(|e| invalid(format!("{name}: {e}")))?;
-            Ok((ty, type_hash))
-        };
+        let mut hashes = BTreeMap::new();
+        let mut resolve =
+            |name: &str| -> Result<(DynSolType, B256, Option<StructLayout>), EthError> {
+                let ty = resolver
+                    .resolve(name)
+                    .map_err(|e| invalid(format!("{name}: {e}")))?;
+                let type_hash = resolver
+                    .type_hash(name)
+                    .map_err(|e| invalid(format!("{name}: {e}")))?;
+                let layout = match Layout::of(&resolver, &ty, &mut hashes) {
+                    Some(Layout::Struct(layout)) => Some(layout),
+                    _ => None,
+                };
+                Ok((ty, type_hash, layout))
+            };
         let domain = if resolver.contains_type_name("EIP712Domain") {
-            Some(resolve_with_hash("EIP712Domain")?)
+            Some(resolve("EIP712Domain")?)
         } else {
             None
         };
-        let primary = if primary_type == "EIP712Domain" {
-            None
+        let (primary, fields) = if primary_name == "EIP712Domain" {
+            (None, None)
         } else {
-            Some(resolve_with_hash(primary_type)?)
+            let (ty, type_hash, layout) = resolve(primary_name)?;
+            let fields = layout.map(|layout| {
+                layout
+                    .fields
+                    .into_iter()
+                    .map(|(name, layout)| MessageField { name, layout })
+                    .collect()
+            });
+            (Some((ty, type_hash)), fields)
         };
         Ok(Self {
+            source: (types.clone(), primary_type.clone()),
             resolver,
             domain,
             primary,
+            fields,
         })
+    }
+
+    /// Whether this schema was built from these `types` and `primaryType`.
+    #[must_use]
+    pub fn is_for(&self, types: &Value, primary_type: &Value) -> bool {
+        self.source.1 == *primary_type && self.source.0 == *types
+    }
+
+    /// The primary struct's fields in declaration order, for a binding that encodes a
+    /// message field by field ([`Self::signing_hash_of_words`]); `None` when the primary
+    /// type is `EIP712Domain` or the types need alloy's general path.
+    #[must_use]
+    pub fn message_fields(&self) -> Option<&[MessageField]> {
+        self.fields.as_deref()
     }
 
     /// The domain separator: the declared `EIP712Domain` struct's hash, or alloy's standard
     /// domain when the document declares none.
-    fn domain_separator(&self, domain: &Value) -> Result<B256, EthError> {
+    ///
+    /// # Errors
+    ///
+    /// [`EthError::InvalidTypedData`] if the domain does not fit its type.
+    pub fn domain_separator(&self, domain: &Value) -> Result<B256, EthError> {
         check_numbers(domain, &mut "domain".to_owned())?;
-        if let Some((ty, type_hash)) = &self.domain {
+        if let Some((ty, type_hash, layout)) = &self.domain {
+            if let Some(hash) = layout.as_ref().and_then(|l| l.hash(domain)) {
+                return Ok(hash);
+            }
             return self.struct_hash(ty, *type_hash, domain, "domain");
         }
         let domain: Eip712Domain =
@@ -213,21 +473,46 @@ impl Schema {
     }
 
     /// `keccak256(0x19 0x01 || domainSeparator || hashStruct(message))`.
-    fn signing_hash(&self, domain_separator: &B256, message: &Value) -> Result<B256, EthError> {
+    ///
+    /// # Errors
+    ///
+    /// [`EthError::InvalidTypedData`] if the message does not fit the primary type.
+    pub fn signing_hash(&self, domain_separator: &B256, message: &Value) -> Result<B256, EthError> {
         check_numbers(message, &mut "message".to_owned())?;
-        let mut buf = Vec::with_capacity(66);
-        buf.extend_from_slice(&[0x19, 0x01]);
-        buf.extend_from_slice(domain_separator.as_slice());
-        if let Some((ty, type_hash)) = &self.primary {
-            buf.extend_from_slice(
-                self.struct_hash(ty, *type_hash, message, "message")?
-                    .as_slice(),
-            );
+        let Some((ty, type_hash)) = &self.primary else {
+            return Ok(final_hash(domain_separator, None));
+        };
+        let fast = self.fields.as_ref().and_then(|fields| {
+            let members = message.as_object()?;
+            let mut words = Vec::with_capacity(fields.len());
+            for field in fields {
+                words.push(field.layout.word(members.get(&field.name)?)?);
+            }
+            Some(self.signing_hash_of_words(domain_separator, &words))
+        });
+        if let Some(hash) = fast {
+            return Ok(hash);
         }
-        Ok(keccak256(&buf))
+        let struct_hash = self.struct_hash(ty, *type_hash, message, "message")?;
+        Ok(final_hash(domain_separator, Some(&struct_hash)))
     }
 
-    /// `hashStruct`: `keccak256(typeHash || encodeData(value))`.
+    /// The signing hash of a message given as its fields' words ([`MessageField::word`]),
+    /// in declaration order.
+    #[must_use]
+    pub fn signing_hash_of_words(&self, domain_separator: &B256, words: &[B256]) -> B256 {
+        let Some((_, type_hash)) = &self.primary else {
+            return final_hash(domain_separator, None);
+        };
+        let mut buf = Vec::with_capacity(32 * (1 + words.len()));
+        buf.extend_from_slice(type_hash.as_slice());
+        for word in words {
+            buf.extend_from_slice(word.as_slice());
+        }
+        final_hash(domain_separator, Some(&keccak256(&buf)))
+    }
+
+    /// `hashStruct` through alloy: `keccak256(typeHash || encodeData(value))`.
     fn struct_hash(
         &self,
         ty: &DynSolType,
@@ -250,58 +535,135 @@ impl Schema {
     }
 }
 
-/// Prepares every document of a batch serially, sharing schemas and domain separators
-/// between consecutive documents that have the same ones (the common case: one app, one
-/// domain); each entry is the document's schema index and domain separator, or its error.
+/// `keccak256(0x19 0x01 || domainSeparator || structHash)`, without the struct hash for a
+/// document whose primary type is the domain.
+fn final_hash(domain_separator: &B256, struct_hash: Option<&B256>) -> B256 {
+    let mut buf = [0u8; 66];
+    buf[..2].copy_from_slice(&[0x19, 0x01]);
+    buf[2..34].copy_from_slice(domain_separator.as_slice());
+    match struct_hash {
+        Some(hash) => {
+            buf[34..].copy_from_slice(hash.as_slice());
+            keccak256(buf)
+        }
+        None => keccak256(&buf[..34]),
+    }
+}
+
+/// A message prepared by a binding against one of the batch's schemas.
+#[derive(Debug, Clone, Copy)]
+pub enum Message<'a> {
+    /// The message as JSON.
+    Json(&'a Value),
+    /// The primary struct's field words, in declaration order ([`MessageField::word`]).
+    Words(&'a [B256]),
+}
+
+/// One document of a batch given to [`sign_typed_data_items`].
+#[derive(Debug, Clone)]
+pub enum Item<'a> {
+    /// A document found bad before signing: it fails at its index.
+    Failed(EthError),
+    /// A whole document: its schema and domain separator are prepared in the batch.
+    Parts(TypedDataParts<'a>),
+    /// A document whose schema (an index into the batch's schemas) and domain separator the
+    /// caller prepared.
+    Prepared {
+        /// The index of its schema.
+        schema: usize,
+        /// Its domain separator.
+        separator: B256,
+        /// Its message.
+        message: Message<'a>,
+    },
+}
+
 /// A document's schema index and domain separator, or why it has none.
 type Prepared = Result<(usize, B256), EthError>;
 
-fn prepare_batch(docs: &[Result<TypedDataParts<'_>, EthError>]) -> (Vec<Schema>, Vec<Prepared>) {
-    let mut schemas: Vec<(&Value, &Value, Schema)> = Vec::new();
+/// Prepares the `Parts` items of a batch serially, appending new schemas to `schemas` and
+/// sharing domain separators between consecutive documents that have the same one (the
+/// common case: one app, one domain).
+fn prepare_batch(schemas: &mut Vec<Schema>, items: &[Item<'_>]) -> Vec<Option<Prepared>> {
+    let mut last_schema: Option<(usize, &Value, &Value)> = None;
     let mut last_domain: Option<(usize, &Value, B256)> = None;
     // Shared values are compared by address first: a batch built from one `types` value
     // never pays for a deep comparison.
     let same = |a: &Value, b: &Value| std::ptr::eq(a, b) || a == b;
-    let prepared = docs
+    items
         .iter()
-        .map(|parts| {
-            let parts = parts.as_ref().map_err(Clone::clone)?;
-            let known = schemas
-                .iter()
-                .position(|(t, p, _)| same(t, parts.types) && same(p, parts.primary_type));
-            let index = if let Some(index) = known {
-                index
-            } else {
-                let schema = Schema::new(parts.types, parts.primary_type)?;
-                schemas.push((parts.types, parts.primary_type, schema));
-                schemas.len() - 1
+        .map(|item| {
+            let Item::Parts(parts) = item else {
+                return None;
             };
-            let separator = match last_domain {
-                Some((i, domain, separator)) if i == index && same(domain, parts.domain) => {
-                    separator
-                }
-                _ => {
-                    let separator = schemas[index].2.domain_separator(parts.domain)?;
-                    last_domain = Some((index, parts.domain, separator));
-                    separator
-                }
-            };
-            Ok((index, separator))
+            Some((|| {
+                let index = match last_schema {
+                    Some((i, t, p)) if same(t, parts.types) && same(p, parts.primary_type) => i,
+                    _ => {
+                        let known = schemas
+                            .iter()
+                            .position(|s| s.is_for(parts.types, parts.primary_type));
+                        let index = if let Some(index) = known {
+                            index
+                        } else {
+                            schemas.push(Schema::new(parts.types, parts.primary_type)?);
+                            schemas.len() - 1
+                        };
+                        last_schema = Some((index, parts.types, parts.primary_type));
+                        index
+                    }
+                };
+                let separator = match last_domain {
+                    Some((i, domain, separator)) if i == index && same(domain, parts.domain) => {
+                        separator
+                    }
+                    _ => {
+                        let separator = schemas[index].domain_separator(parts.domain)?;
+                        last_domain = Some((index, parts.domain, separator));
+                        separator
+                    }
+                };
+                Ok((index, separator))
+            })())
         })
-        .collect();
-    (schemas.into_iter().map(|(_, _, s)| s).collect(), prepared)
+        .collect()
 }
 
-/// Signs prepared documents: each is its parts or the error found reading it.
-fn sign_prepared(
-    docs: &[Result<TypedDataParts<'_>, EthError>],
+/// Signs a batch of documents, each whole or prepared against `schemas`; errors as
+/// [`sign_typed_data_batch`].
+///
+/// # Errors
+///
+/// The first bad document or key, wrapped by [`EthError::at`] with its index; a wrong
+/// `secret_keys` length as [`EthError::Sign`] (`invalid_length`).
+pub fn sign_typed_data_items(
+    mut schemas: Vec<Schema>,
+    items: &[Item<'_>],
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
-    let (schemas, prepared) = prepare_batch(docs);
-    sign_hashes_batch(docs.len(), secret_keys, |i| {
-        let (schema, separator) = prepared[i].clone()?;
-        let message = docs[i].as_ref().map_err(Clone::clone)?.message;
-        schemas[schema].signing_hash(&separator, message)
+    let prepared = prepare_batch(&mut schemas, items);
+    sign_hashes_batch(items.len(), secret_keys, |i| {
+        match (&items[i], &prepared[i]) {
+            (Item::Parts(parts), Some(prepared)) => {
+                let (schema, separator) = prepared.clone()?;
+                schemas[schema].signing_hash(&separator, parts.message)
+            }
+            (
+                Item::Prepared {
+                    schema,
+                    separator,
+                    message,
+                },
+                _,
+            ) => match message {
+                Message::Json(message) => schemas[*schema].signing_hash(separator, message),
+                Message::Words(words) => {
+                    Ok(schemas[*schema].signing_hash_of_words(separator, words))
+                }
+            },
+            (Item::Failed(error), _) => Err(error.clone()),
+            (Item::Parts(_), None) => Err(invalid("unprepared document")),
+        }
     })
 }
 
@@ -330,8 +692,11 @@ pub fn sign_typed_data_batch(
     docs: &[Value],
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
-    let parts: Vec<_> = docs.iter().map(TypedDataParts::of).collect();
-    sign_prepared(&parts, secret_keys)
+    let items: Vec<_> = docs
+        .iter()
+        .map(|doc| TypedDataParts::of(doc).map_or_else(Item::Failed, Item::Parts))
+        .collect();
+    sign_typed_data_items(Vec::new(), &items, secret_keys)
 }
 
 /// Signs a batch of documents given as their parts, which may share `types` and `domain`
@@ -345,6 +710,155 @@ pub fn sign_typed_data_parts(
     docs: &[TypedDataParts<'_>],
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
-    let parts: Vec<_> = docs.iter().copied().map(Ok).collect();
-    sign_prepared(&parts, secret_keys)
+    let items: Vec<_> = docs.iter().copied().map(Item::Parts).collect();
+    sign_typed_data_items(Vec::new(), &items, secret_keys)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a panic in a test is a failed test")]
+
+    use serde_json::json;
+
+    use super::*;
+
+    impl Schema {
+        /// The signing hash through alloy's coercion and encoding only.
+        fn alloy_signing_hash(&self, domain: &Value, message: &Value) -> Result<B256, EthError> {
+            let separator = match &self.domain {
+                Some((ty, type_hash, _)) => self.struct_hash(ty, *type_hash, domain, "domain")?,
+                None => self.domain_separator(domain)?,
+            };
+            let struct_hash = match &self.primary {
+                Some((ty, type_hash)) => {
+                    Some(self.struct_hash(ty, *type_hash, message, "message")?)
+                }
+                None => None,
+            };
+            Ok(final_hash(&separator, struct_hash.as_ref()))
+        }
+    }
+
+    fn types() -> Value {
+        json!({
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "salt", "type": "bytes32"},
+            ],
+            "Person": [
+                {"name": "name", "type": "string"},
+                {"name": "wallets", "type": "address[]"},
+            ],
+            "Order": [
+                {"name": "maker", "type": "Person"},
+                {"name": "takers", "type": "Person[2]"},
+                {"name": "amount", "type": "uint256"},
+                {"name": "delta", "type": "int64"},
+                {"name": "small", "type": "uint8"},
+                {"name": "flag", "type": "bool"},
+                {"name": "tag", "type": "bytes4"},
+                {"name": "data", "type": "bytes"},
+                {"name": "note", "type": "string"},
+                {"name": "grid", "type": "int16[][]"},
+            ],
+        })
+    }
+
+    fn person(name: &str) -> Value {
+        json!({"name": name, "wallets": ["0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]})
+    }
+
+    fn message() -> Value {
+        json!({
+            "maker": person("Cow"),
+            "takers": [person("Bob"), person("Eve")],
+            "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+            "delta": -5,
+            "small": 255,
+            "flag": "true",
+            "tag": "0x01020304",
+            "data": [1, 2, 3],
+            "note": "héllo",
+            "grid": [[1, -2], [], [32767]],
+        })
+    }
+
+    #[test]
+    fn the_layouts_hash_as_alloy() {
+        let schema = Schema::new(&types(), &json!("Order")).unwrap();
+        let domain =
+            json!({"name": "x", "chainId": "0x01", "salt": format!("0x{}", "ab".repeat(32))});
+        let expected = schema.alloy_signing_hash(&domain, &message()).unwrap();
+        let separator = schema.domain_separator(&domain).unwrap();
+        assert_eq!(
+            schema.signing_hash(&separator, &message()).unwrap(),
+            expected
+        );
+        // Values alloy refuses take alloy's path and its error.
+        for (field, value) in [
+            ("small", json!(256)),
+            ("delta", json!("abc")),
+            ("tag", json!("0x0102")),
+            ("takers", json!([person("Bob")])),
+            ("note", json!(5)),
+            ("flag", json!(1)),
+        ] {
+            let mut bad = message();
+            bad[field] = value;
+            let fast = schema.signing_hash(&separator, &bad).unwrap_err();
+            let alloy = schema.alloy_signing_hash(&domain, &bad).unwrap_err();
+            assert_eq!(fast.to_string(), alloy.to_string(), "{field}");
+        }
+    }
+
+    #[test]
+    fn scalars_encode_as_their_json() {
+        let types = json!({"T": [
+            {"name": "a", "type": "address"}, {"name": "u8", "type": "uint8"},
+            {"name": "u", "type": "uint256"}, {"name": "i8", "type": "int8"},
+            {"name": "i", "type": "int256"}, {"name": "b4", "type": "bytes4"},
+            {"name": "b32", "type": "bytes32"}, {"name": "f", "type": "bool"},
+            {"name": "s", "type": "string"}, {"name": "d", "type": "bytes"},
+            {"name": "arr", "type": "uint8[]"},
+        ]});
+        let schema = Schema::new(&types, &json!("T")).unwrap();
+        let address = [0xabu8; 20];
+        let scalars = [
+            Scalar::Bool(true),
+            Scalar::Bool(false),
+            Scalar::Int(0),
+            Scalar::Int(-1),
+            Scalar::Int(127),
+            Scalar::Int(-128),
+            Scalar::Int(255),
+            Scalar::Int(256),
+            Scalar::Int(i64::MIN),
+            Scalar::Uint(u64::MAX),
+            Scalar::Text("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"),
+            Scalar::Text("0xcd2a3d9f938e13cd947ec05abc7fe734df8dd826"),
+            Scalar::Text("12"),
+            Scalar::Text("0x0c"),
+            Scalar::Text("true"),
+            Scalar::Text("0x01020304"),
+            Scalar::Text("hello"),
+            Scalar::Text(""),
+            Scalar::Bytes(&address),
+            Scalar::Bytes(&[1, 2, 3, 4]),
+            Scalar::Bytes(&[7; 32]),
+            Scalar::Bytes(&[]),
+        ];
+        for field in schema.message_fields().unwrap() {
+            for scalar in scalars {
+                let json = field.layout.word(&scalar.to_json());
+                assert_eq!(
+                    field.word(scalar).is_some(),
+                    json.is_some() && !matches!(field.layout, Layout::Array(..))
+                );
+                if let Some(word) = field.word(scalar) {
+                    assert_eq!(Some(word), json, "{} {scalar:?}", field.name);
+                }
+            }
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! EIP-191 messages and EIP-712 typed data, in eth-account's dialect.
 
+use alloy_primitives::B256;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
+use rayon::prelude::*;
 use serde_json::Value;
 use tpcore_eth::message::{self, SignedMessage};
-use tpcore_eth::typed_data;
+use tpcore_eth::typed_data::{self, MessageField, Scalar};
 
 use super::convert::int_of;
 use super::json::{document, to_json};
@@ -141,13 +144,14 @@ fn recover_message(
 
 /// Returns the EIP-712 signing hash of a typed-data document (`eth_signTypedData_v4`).
 ///
-/// `typed_data` is the JSON text or the dict `{types, primaryType, domain, message}`.
+/// `typed_data` is the dict `{types, primaryType, domain, message}` or its JSON text (str, or
+/// UTF-8 bytes).
 #[pyfunction]
 fn hash_typed_data<'py>(
     py: Python<'py>,
     typed_data: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let document = document(typed_data, "typed_data")?;
+    let document = typed_document(typed_data, "typed_data")?;
     let hash = detach_here(py, || {
         typed_data::hash_typed_data(&document).map_err(CoreError::from)
     })?;
@@ -161,7 +165,7 @@ fn sign_typed_data(
     typed_data: &Bound<'_, PyAny>,
     key: &Bound<'_, PyAny>,
 ) -> PyResult<PySignedMessage> {
-    let document = document(typed_data, "typed_data")?;
+    let document = typed_document(typed_data, "typed_data")?;
     let secret = one_key(key, "key")?;
     let signed = detach_here(py, || {
         typed_data::sign_typed_data_batch(std::slice::from_ref(&document), secret.as_slice())
@@ -170,101 +174,351 @@ fn sign_typed_data(
     Ok(wrap(signed).remove(0))
 }
 
-/// Where one document's members sit in the arena of converted JSON values.
-#[derive(Clone, Copy)]
-struct Slots {
-    types: usize,
-    primary_type: usize,
-    domain: usize,
-    message: usize,
+/// Whether two Python values convert to the same JSON, judged without converting: both
+/// the same object, or of the same exact builtin type (dict, list, tuple, str, int, bytes)
+/// with equal contents. Exact types only, so no user `__eq__` takes part, and Python's
+/// `1 == 1.0 == True` cannot make a float or a bool pass for an int.
+fn same_json(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> bool {
+    if a.is(b) {
+        return true;
+    }
+    if a.get_type_ptr() != b.get_type_ptr() {
+        return false;
+    }
+    if let (Ok(a), Ok(b)) = (a.cast_exact::<PyDict>(), b.cast_exact::<PyDict>()) {
+        return a.len() == b.len()
+            && a.iter().all(|(key, value)| {
+                key.is_exact_instance_of::<PyString>()
+                    && matches!(b.get_item(&key), Ok(Some(other)) if same_json(&value, &other))
+            });
+    }
+    if let (Ok(a), Ok(b)) = (a.cast_exact::<PyList>(), b.cast_exact::<PyList>()) {
+        return a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| same_json(&x, &y));
+    }
+    if let (Ok(a), Ok(b)) = (a.cast_exact::<PyTuple>(), b.cast_exact::<PyTuple>()) {
+        return a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| same_json(&x, &y));
+    }
+    (a.is_exact_instance_of::<PyString>()
+        || a.is_exact_instance_of::<PyInt>()
+        || a.is_exact_instance_of::<PyBytes>())
+        && a.eq(b).unwrap_or(false)
 }
 
-/// The shared members of the last document read, to compare the next one against.
-struct Previous<'py> {
-    members: Option<[Bound<'py, PyAny>; 3]>,
-    slots: Slots,
+/// A leaf of a message as the JSON value `to_json` would make of it, or `None` for what
+/// needs the general conversion (None, dicts, lists, floats, other types, bad text).
+fn scalar<'a>(value: &'a Bound<'_, PyAny>, big: &'a mut Option<String>) -> Option<Scalar<'a>> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Some(Scalar::Bool(flag.is_true()));
+    }
+    if let Ok(text) = value.cast::<PyString>() {
+        return text.to_str().ok().map(Scalar::Text);
+    }
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(small) = value.extract::<i64>() {
+            return Some(Scalar::Int(small));
+        }
+        if let Ok(small) = value.extract::<u64>() {
+            return Some(Scalar::Uint(small));
+        }
+        // As `to_json`: an int beyond 64 bits is its decimal text.
+        return Some(Scalar::Text(big.insert(value.str().ok()?.to_string())));
+    }
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Some(Scalar::Bytes(bytes.as_bytes()));
+    }
+    None
+}
+
+/// Encodes a message dict straight into its fields' words, appended to `words`, when every
+/// key is a field of the primary struct and every value a leaf that fits its type. `false`
+/// (with `words` as it was) sends the message through `to_json` and the core's JSON path,
+/// which also names any error.
+fn message_words(
+    message: &Bound<'_, PyAny>,
+    fields: &[MessageField],
+    words: &mut Vec<B256>,
+) -> bool {
+    let Ok(dict) = message.cast::<PyDict>() else {
+        return false;
+    };
+    if dict.len() != fields.len() || fields.len() > 64 {
+        return false;
+    }
+    let start = words.len();
+    words.resize(start + fields.len(), B256::ZERO);
+    let mut filled = 0u64;
+    let ok = dict.iter().enumerate().all(|(position, (key, value))| {
+        let Some(key) = key.cast::<PyString>().ok().and_then(|k| k.to_str().ok()) else {
+            return false;
+        };
+        // Messages usually list their fields in declaration order.
+        let found = if fields.get(position).is_some_and(|f| f.name() == key) {
+            Some(position)
+        } else {
+            fields.iter().position(|f| f.name() == key)
+        };
+        let Some(index) = found.filter(|i| filled & (1 << i) == 0) else {
+            return false;
+        };
+        let mut big = None;
+        let Some(word) = scalar(&value, &mut big).and_then(|s| fields[index].word(s)) else {
+            return false;
+        };
+        words[start + index] = word;
+        filled |= 1 << index;
+        true
+    });
+    if !ok {
+        words.truncate(start);
+    }
+    ok
+}
+
+/// A shared member (`types`, `primaryType` or `domain`) as last converted: the object, and
+/// where its JSON sits in the arena.
+struct Anchor<'py> {
+    object: Bound<'py, PyAny>,
+    slot: usize,
+}
+
+/// Where a document's message is.
+enum MessageSlot {
+    /// Field words in `words[start..start + len]`.
+    Words(usize, usize),
+    /// JSON in the arena.
+    Json(usize),
+}
+
+/// One document as read under the GIL.
+enum Read {
+    /// A dict, prepared: its schema, domain separator and message.
+    Prepared {
+        schema: usize,
+        separator: B256,
+        message: MessageSlot,
+    },
+    /// JSON text (the batch item of this index), parsed later without the GIL.
+    Text(usize),
+}
+
+/// The state of reading a batch: converted values, schemas, and the last document's
+/// shared members with their schema and domain separator.
+#[derive(Default)]
+struct Reader<'py> {
+    arena: Vec<Value>,
+    schemas: Vec<typed_data::Schema>,
+    words: Vec<B256>,
+    anchors: [Option<Anchor<'py>>; 3],
+    schema: Option<usize>,
+    separator: Option<B256>,
 }
 
 const SHARED: [&str; 3] = ["types", "primaryType", "domain"];
 
-fn push(arena: &mut Vec<Value>, value: Value) -> usize {
-    arena.push(value);
-    arena.len() - 1
-}
-
-/// Reads one document into `arena`. A dict's `types`, `primaryType` and `domain` are
-/// converted only when they are not the very objects of the previous document (as in
-/// documents built from one template): converting them is most of the per-document cost.
-/// Identity, not `==`: Python's `1 == 1.0 == True` would let a float or a bool pass as the
-/// previous document's int.
-fn read_document<'py>(
-    item: &Bound<'py, PyAny>,
-    arena: &mut Vec<Value>,
-    previous: Option<&Previous<'py>>,
-) -> Result<Previous<'py>, CoreError> {
-    let missing = |key: &str| {
-        CoreError::from(tpcore_eth::EthError::InvalidTypedData {
-            detail: format!("missing member {key:?}"),
-        })
-    };
-    let Ok(dict) = item.cast::<PyDict>() else {
-        // JSON text (or anything else `document` reads): converted whole, shared with none.
-        let doc = document(item, "typed_data")?;
-        let parts = typed_data::TypedDataParts::of(&doc)?;
-        let (types, primary_type) = (parts.types.clone(), parts.primary_type.clone());
-        let (domain, message) = (parts.domain.clone(), parts.message.clone());
-        let slots = Slots {
-            types: push(arena, types),
-            primary_type: push(arena, primary_type),
-            domain: push(arena, domain),
-            message: push(arena, message),
-        };
-        return Ok(Previous {
-            members: None,
-            slots,
+impl<'py> Reader<'py> {
+    /// A shared member's slot in the arena, converting it unless it is the same JSON as the
+    /// previous one (documents built from one template, or equal fresh dicts); and whether
+    /// it changed.
+    fn member(&mut self, k: usize, value: Bound<'py, PyAny>) -> Result<(usize, bool), CoreError> {
+        if let Some(anchor) = &self.anchors[k]
+            && same_json(&value, &anchor.object)
+        {
+            return Ok((anchor.slot, false));
+        }
+        self.arena.push(to_json(&value, SHARED[k])?);
+        let slot = self.arena.len() - 1;
+        self.anchors[k] = Some(Anchor {
+            object: value,
+            slot,
         });
-    };
-    let mut members = Vec::with_capacity(3);
-    let mut shared_slots = [0usize; 3];
-    for (k, key) in SHARED.iter().enumerate() {
-        let value = dict
-            .get_item(key)
+        Ok((slot, true))
+    }
+
+    /// Reads one dict document.
+    fn dict(&mut self, dict: &Bound<'py, PyDict>) -> Result<Read, CoreError> {
+        let py = dict.py();
+        let missing = |key: &str| {
+            CoreError::from(tpcore_eth::EthError::InvalidTypedData {
+                detail: format!("missing member {key:?}"),
+            })
+        };
+        let keys = [
+            intern!(py, "types"),
+            intern!(py, "primaryType"),
+            intern!(py, "domain"),
+        ];
+        let mut slots = [0usize; 3];
+        let mut new = [false; 3];
+        for (k, key) in keys.iter().enumerate() {
+            let value = dict
+                .get_item(key)
+                .ok()
+                .flatten()
+                .ok_or_else(|| missing(SHARED[k]))?;
+            (slots[k], new[k]) = self.member(k, value)?;
+        }
+        let message = dict
+            .get_item(intern!(py, "message"))
             .ok()
             .flatten()
-            .ok_or_else(|| missing(key))?;
-        let reused = previous.and_then(|p| {
-            let before = p.members.as_ref()?;
-            let slot = [p.slots.types, p.slots.primary_type, p.slots.domain][k];
-            before[k].is(&value).then_some(slot)
-        });
-        shared_slots[k] = match reused {
-            Some(slot) => slot,
-            None => push(arena, to_json(&value, key)?),
+            .ok_or_else(|| missing("message"))?;
+        // A bad schema or domain is reported after the document's conversion errors.
+        let late = |error: tpcore_eth::EthError| match to_json(&message, "message") {
+            Err(conversion) => conversion,
+            Ok(_) => CoreError::from(error),
         };
-        members.push(value);
-    }
-    let message = dict
-        .get_item("message")
-        .ok()
-        .flatten()
-        .ok_or_else(|| missing("message"))?;
-    let message = push(arena, to_json(&message, "message")?);
-    let members: [Bound<'py, PyAny>; 3] = members.try_into().map_err(|_| missing("types"))?;
-    Ok(Previous {
-        members: Some(members),
-        slots: Slots {
-            types: shared_slots[0],
-            primary_type: shared_slots[1],
-            domain: shared_slots[2],
+        let [types, primary, domain] = slots;
+        let schema = match self.schema {
+            Some(schema) if !new[0] && !new[1] => schema,
+            _ => {
+                let (t, p) = (&self.arena[types], &self.arena[primary]);
+                if let Some(index) = self.schemas.iter().position(|s| s.is_for(t, p)) {
+                    index
+                } else {
+                    let schema = typed_data::Schema::new(t, p).map_err(late)?;
+                    self.schemas.push(schema);
+                    self.schemas.len() - 1
+                }
+            }
+        };
+        let separator = match self.separator {
+            Some(separator) if !new[2] && self.schema == Some(schema) => separator,
+            _ => self.schemas[schema]
+                .domain_separator(&self.arena[domain])
+                .map_err(late)?,
+        };
+        self.schema = Some(schema);
+        self.separator = Some(separator);
+        let start = self.words.len();
+        let fields = self.schemas[schema].message_fields();
+        let message = if fields.is_some_and(|f| message_words(&message, f, &mut self.words)) {
+            MessageSlot::Words(start, self.words.len() - start)
+        } else {
+            self.arena.push(to_json(&message, "message")?);
+            MessageSlot::Json(self.arena.len() - 1)
+        };
+        Ok(Read::Prepared {
+            schema,
+            separator,
             message,
-        },
-    })
+        })
+    }
+}
+
+/// JSON text of a typed-data document: a str, or bytes (UTF-8).
+fn json_text<'a>(item: &'a Bound<'_, PyAny>) -> Option<Result<&'a [u8], CoreError>> {
+    if let Ok(bytes) = item.cast::<PyBytes>() {
+        return Some(Ok(bytes.as_bytes()));
+    }
+    let text = item.cast::<PyString>().ok()?;
+    Some(
+        text.to_str()
+            .map(str::as_bytes)
+            .map_err(|_| CoreError::argument("invalid_json", "typed_data: not text")),
+    )
+}
+
+/// Parses JSON text as `document` does.
+fn parse_text(text: &[u8]) -> Result<Value, CoreError> {
+    serde_json::from_slice(text)
+        .map_err(|e| CoreError::argument("invalid_json", format!("typed_data: not JSON: {e}")))
+}
+
+/// A typed-data document given as a dict, or as JSON text (str or UTF-8 bytes).
+fn typed_document(obj: &Bound<'_, PyAny>, name: &str) -> Result<Value, CoreError> {
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return serde_json::from_slice(bytes.as_bytes())
+            .map_err(|e| CoreError::argument("invalid_json", format!("{name}: not JSON: {e}")));
+    }
+    document(obj, name)
+}
+
+/// What signing a read batch gives: the signatures or the first error, and the first
+/// text that is not JSON (the batch ends before it).
+type Outcome = (Result<Vec<SignedMessage>, CoreError>, Option<CoreError>);
+
+/// Parses the batch's texts in parallel and signs every document read; runs without the GIL.
+fn sign_read(
+    kinds: &[Option<(usize, B256, MessageSlot)>],
+    texts: Vec<Result<&[u8], CoreError>>,
+    arena: &[Value],
+    words: &[B256],
+    schemas: Vec<typed_data::Schema>,
+    secrets: &[u8],
+) -> Outcome {
+    let parsed: Vec<Result<Value, CoreError>> = if texts.len() < 2 {
+        texts.into_iter().map(|t| t.and_then(parse_text)).collect()
+    } else {
+        texts
+            .into_par_iter()
+            .map(|t| t.and_then(parse_text))
+            .collect()
+    };
+    // The batch ends before the first text that is not JSON.
+    let mut docs = Vec::with_capacity(parsed.len());
+    let mut parse_error = None;
+    let mut parsed = parsed.into_iter();
+    let mut end = kinds.len();
+    for (index, kind) in kinds.iter().enumerate() {
+        if kind.is_none() {
+            match parsed.next() {
+                Some(Ok(doc)) => docs.push(doc),
+                Some(Err(error)) => {
+                    parse_error = Some(error.at(index));
+                    end = index;
+                    break;
+                }
+                None => break,
+            }
+        }
+    }
+    let mut docs = docs.iter();
+    let batch: Vec<typed_data::Item<'_>> = kinds[..end]
+        .iter()
+        .map(|kind| match kind {
+            Some((schema, separator, slot)) => typed_data::Item::Prepared {
+                schema: *schema,
+                separator: *separator,
+                message: match *slot {
+                    MessageSlot::Words(start, len) => {
+                        typed_data::Message::Words(&words[start..start + len])
+                    }
+                    MessageSlot::Json(slot) => typed_data::Message::Json(&arena[slot]),
+                },
+            },
+            None => docs.next().map_or_else(
+                || {
+                    typed_data::Item::Failed(tpcore_eth::EthError::InvalidTypedData {
+                        detail: "missing text".to_owned(),
+                    })
+                },
+                |doc| {
+                    typed_data::TypedDataParts::of(doc)
+                        .map_or_else(typed_data::Item::Failed, typed_data::Item::Parts)
+                },
+            ),
+        })
+        .collect();
+    let secrets = if secrets.len() == 32 {
+        secrets
+    } else {
+        &secrets[..batch.len() * 32]
+    };
+    let signed = if batch.is_empty() {
+        Ok(Vec::new())
+    } else {
+        typed_data::sign_typed_data_items(schemas, &batch, secrets).map_err(CoreError::from)
+    };
+    (signed, parse_error)
 }
 
 /// Signs many typed-data documents in parallel; `keys` as for `sign_transactions`.
 ///
-/// Documents that share the previous one's `types`, `primaryType` and `domain` objects
-/// share their conversion; equal schemas and domains share their preparation. The first bad document raises `InvalidInput` with its index.
+/// Each document is a dict or its JSON text (str, or UTF-8 bytes as received over the
+/// wire); text is parsed in parallel without the GIL. A dict's `types`, `primaryType` and
+/// `domain` are converted only when they differ from the previous dict's; its message is
+/// encoded straight from the dict when it can be. The first bad document raises
+/// `InvalidInput` with its index.
 #[pyfunction]
 fn sign_typed_data_batch(
     py: Python<'_>,
@@ -273,59 +527,81 @@ fn sign_typed_data_batch(
 ) -> PyResult<Vec<PySignedMessage>> {
     let items = as_list(documents, "documents")?;
     let secrets = secret_keys(keys, items.len())?;
-    let mut arena = Vec::new();
-    let mut slots = Vec::with_capacity(items.len());
+    let mut reader = Reader::default();
+    let mut reads = Vec::with_capacity(items.len());
     let mut read_error = None;
-    let mut previous: Option<Previous<'_>> = None;
     for (index, item) in items.iter().enumerate() {
-        match read_document(item, &mut arena, previous.as_ref()) {
-            Ok(read) => {
-                slots.push(read.slots);
-                previous = Some(read);
-            }
+        let read = if let Ok(dict) = item.cast::<PyDict>() {
+            reader.dict(dict)
+        } else if json_text(item).is_some() {
+            Ok(Read::Text(index))
+        } else {
+            // Neither a dict nor text: `document` says why it is not an object.
+            document(item, "typed_data").and_then(|doc| {
+                typed_data::TypedDataParts::of(&doc)?;
+                Err(CoreError::argument(
+                    "invalid_json",
+                    "typed_data: not a document",
+                ))
+            })
+        };
+        match read {
+            Ok(read) => reads.push(read),
             Err(error) => {
                 read_error = Some(error.at(index));
                 break;
             }
         }
     }
-    let parts: Vec<typed_data::TypedDataParts<'_>> = slots
+    // Text is borrowed from its objects (kept alive by `items`) for the parallel parse.
+    let texts: Vec<Result<&[u8], CoreError>> = reads
         .iter()
-        .map(|s| typed_data::TypedDataParts {
-            types: &arena[s.types],
-            primary_type: &arena[s.primary_type],
-            domain: &arena[s.domain],
-            message: &arena[s.message],
+        .filter_map(|read| match read {
+            Read::Text(index) => json_text(&items[*index]),
+            Read::Prepared { .. } => None,
         })
         .collect();
-    let read = parts.len();
+    let read = reads.len();
     let secrets = if secrets.len() == 32 {
         &secrets[..]
     } else {
         &secrets[..read * 32]
     };
-    let signed = if read == 0 {
-        Ok(Vec::new())
-    } else {
-        detach_batch(py, read, || {
-            Ok::<_, CoreError>(
-                typed_data::sign_typed_data_parts(&parts, secrets).map_err(CoreError::from),
-            )
-        })?
+    let Reader {
+        arena,
+        schemas,
+        words,
+        ..
+    } = reader;
+    let kinds: Vec<Option<(usize, B256, MessageSlot)>> = reads
+        .into_iter()
+        .map(|read| match read {
+            Read::Prepared {
+                schema,
+                separator,
+                message,
+            } => Some((schema, separator, message)),
+            Read::Text(_) => None,
+        })
+        .collect();
+    let sign =
+        move || Ok::<_, CoreError>(sign_read(&kinds, texts, &arena, &words, schemas, secrets));
+    let (signed, parse_error) = detach_batch(py, read, sign)?;
+    let first = |a: Option<CoreError>, b: Option<CoreError>| match (a, b) {
+        (Some(a), Some(b)) => Some(if b.index() < a.index() { b } else { a }),
+        (a, b) => a.or(b),
     };
-    let error = match (signed, read_error) {
-        (Ok(signed), None) => return Ok(wrap(signed)),
-        (Ok(_), Some(read)) => read,
-        (Err(error), None) => error,
-        (Err(error), Some(read)) => {
-            if read.index() < error.index() {
-                read
-            } else {
-                error
-            }
-        }
+    let error = match signed {
+        Ok(signed) => match first(parse_error, read_error) {
+            None => return Ok(wrap(signed)),
+            error => error,
+        },
+        Err(error) => first(Some(error), first(parse_error, read_error)),
     };
-    Err(error.into())
+    Err(error.map_or_else(
+        || PyErr::from(CoreError::argument("invalid_json", "?")),
+        PyErr::from,
+    ))
 }
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
