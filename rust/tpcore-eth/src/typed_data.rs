@@ -715,6 +715,9 @@ pub fn sign_typed_data_parts(
 }
 
 #[cfg(test)]
+mod differential;
+
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "a panic in a test is a failed test")]
 
@@ -723,12 +726,19 @@ mod tests {
     use super::*;
 
     impl Schema {
-        /// The signing hash through alloy's coercion and encoding only.
-        fn alloy_signing_hash(&self, domain: &Value, message: &Value) -> Result<B256, EthError> {
+        /// The signing hash through alloy's coercion and encoding only, as before the
+        /// layouts.
+        pub(super) fn alloy_signing_hash(
+            &self,
+            domain: &Value,
+            message: &Value,
+        ) -> Result<B256, EthError> {
+            check_numbers(domain, &mut "domain".to_owned())?;
             let separator = match &self.domain {
                 Some((ty, type_hash, _)) => self.struct_hash(ty, *type_hash, domain, "domain")?,
                 None => self.domain_separator(domain)?,
             };
+            check_numbers(message, &mut "message".to_owned())?;
             let struct_hash = match &self.primary {
                 Some((ty, type_hash)) => {
                     Some(self.struct_hash(ty, *type_hash, message, "message")?)
