@@ -26,7 +26,9 @@ use alloy_dyn_abi::eip712::Resolver;
 use alloy_dyn_abi::{DynSolType, DynSolValue, Eip712Domain};
 
 use alloy_primitives::{Address, B256, I256, U256, keccak256};
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tpcore_sign::ecdsa::PrivateKey;
 
 use crate::EthError;
@@ -627,6 +629,127 @@ fn prepare_batch(schemas: &mut Vec<Schema>, items: &[Item<'_>]) -> Vec<Option<Pr
             })())
         })
         .collect()
+}
+
+/// A document's JSON text split for a batch: `types`, `primaryType` and `domain` kept as
+/// text, so that a batch recognises the previous document's by comparing bytes, and only
+/// `message` parsed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextParts<'a> {
+    #[serde(borrow)]
+    types: &'a RawValue,
+    #[serde(borrow, rename = "primaryType")]
+    primary_type: &'a RawValue,
+    #[serde(borrow)]
+    domain: &'a RawValue,
+    message: Value,
+}
+
+impl<'a> TextParts<'a> {
+    /// Splits a document, or `None` when only parsing the whole document says what it is:
+    /// not JSON, not an object of exactly the four members once each.
+    #[must_use]
+    pub fn split(text: &'a str) -> Option<Self> {
+        // A struct also deserializes from a JSON array; a document must be an object.
+        if !text
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .starts_with('{')
+        {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+
+    /// The parsed `message`.
+    #[must_use]
+    pub fn message(&self) -> &Value {
+        &self.message
+    }
+}
+
+/// A member's text parsed as it would be inside the document (one level deeper, which
+/// counts towards serde_json's depth limit); `None` if that parse fails. A raw value is
+/// only skimmed (nesting and string escapes unchecked), so new text is parsed in full.
+fn member_value(raw: &RawValue) -> Option<Value> {
+    let wrapped: [Value; 1] = serde_json::from_str(&format!("[{}]", raw.get())).ok()?;
+    let [value] = wrapped;
+    Some(value)
+}
+
+/// Prepares split documents in order, parsing `types`, `primaryType` and `domain` only
+/// when their text differs from the previous document's.
+#[derive(Debug, Default)]
+pub struct TextPreparer<'a> {
+    /// The last `types` and `primaryType` texts, and their schema (`None`: it failed).
+    schema: Option<(&'a str, &'a str, Option<usize>)>,
+    /// The last `domain` text and value.
+    domain: Option<(&'a str, Value)>,
+    /// The last domain separator and its schema.
+    separator: Option<(usize, B256)>,
+}
+
+impl<'a> TextPreparer<'a> {
+    /// The document's schema (an index into `schemas`, to which new ones are appended) and
+    /// domain separator, or its error; `None` when a member is not valid JSON after all
+    /// (then parse the whole document, which names the error).
+    pub fn prepare(
+        &mut self,
+        schemas: &mut Vec<Schema>,
+        parts: &TextParts<'a>,
+    ) -> Option<Result<(usize, B256), EthError>> {
+        let (types, primary) = (parts.types.get(), parts.primary_type.get());
+        // Every new member's text is checked before any of them is judged, as a whole
+        // document's parse would.
+        let new_schema = match self.schema {
+            Some((t, p, _)) if t == types && p == primary => None,
+            _ => Some((
+                member_value(parts.types)?,
+                member_value(parts.primary_type)?,
+            )),
+        };
+        let domain = parts.domain.get();
+        if !matches!(&self.domain, Some((d, _)) if *d == domain) {
+            self.domain = Some((domain, member_value(parts.domain)?));
+            self.separator = None;
+        }
+        if let Some((types_value, primary_value)) = new_schema {
+            let known = schemas
+                .iter()
+                .position(|s| s.is_for(&types_value, &primary_value));
+            let index = match known {
+                Some(index) => Ok(index),
+                None => Schema::new(&types_value, &primary_value).map(|schema| {
+                    schemas.push(schema);
+                    schemas.len() - 1
+                }),
+            };
+            self.schema = Some((types, primary, index.as_ref().ok().copied()));
+            if let Err(error) = index {
+                return Some(Err(error));
+            }
+        }
+        let (_, _, schema) = self.schema?;
+        let Some(schema) = schema else {
+            // The same text as a schema that failed: fail again, with its error.
+            return Some(Err(Schema::new(
+                &member_value(parts.types)?,
+                &member_value(parts.primary_type)?,
+            )
+            .err()?));
+        };
+        if let Some((index, separator)) = self.separator
+            && index == schema
+        {
+            return Some(Ok((schema, separator)));
+        }
+        let (_, domain) = self.domain.as_ref()?;
+        let separator = schemas[schema].domain_separator(domain);
+        if let Ok(separator) = separator {
+            self.separator = Some((schema, separator));
+        }
+        Some(separator.map(|separator| (schema, separator)))
+    }
 }
 
 /// Signs a batch of documents, each whole or prepared against `schemas`; errors as

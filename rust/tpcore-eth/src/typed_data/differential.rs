@@ -592,12 +592,37 @@ fn same(
     Ok(())
 }
 
+/// Hashes texts as a batch of JSON text does: split, prepared against the previous
+/// document's members, the whole document parsed only where splitting cannot tell.
+fn text_batch(texts: &[String]) -> Vec<Result<B256, EthError>> {
+    let mut schemas = Vec::new();
+    let mut texts_so_far = TextPreparer::default();
+    let split: Vec<_> = texts.iter().map(|t| TextParts::split(t)).collect();
+    split
+        .iter()
+        .zip(texts)
+        .map(|(parts, text)| {
+            let prepared = parts
+                .as_ref()
+                .and_then(|parts| Some((parts, texts_so_far.prepare(&mut schemas, parts)?)));
+            match prepared {
+                Some((parts, prepared)) => prepared.and_then(|(schema, separator)| {
+                    schemas[schema].signing_hash(&separator, parts.message())
+                }),
+                None => hash_typed_data(text.as_str()),
+            }
+        })
+        .collect()
+}
+
 fn check(case: &Case) -> Result<(), TestCaseError> {
     let types = case.graph.types();
     let primary = case.graph.primary();
     let key = [7u8; 32];
     let mut docs = Vec::new();
     let mut wants = Vec::new();
+    let mut texts = Vec::new();
+    let mut text_wants = Vec::new();
     for (domain, message) in [(0, 0), (0, 1), (1, 1)] {
         let (domain, message) = (&case.domains[domain], &case.messages[message]);
         let doc = document(&case.graph, domain, message);
@@ -614,6 +639,15 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             &reparsed["message"],
         );
         same("text", &hash_typed_data(text.as_str()), &want_text)?;
+        // Other spellings of the same members, which the batch must still recognise.
+        texts.push(
+            if message == &case.messages[1] && domain == &case.domains[0] {
+                serde_json::to_string_pretty(&doc).unwrap()
+            } else {
+                text
+            },
+        );
+        text_wants.push(want_text);
         // The message field by field, as a binding reads a dict.
         if let (Ok(schema), Ok(want)) = (Schema::new(&types, &primary), &want) {
             let separator = schema.domain_separator(domain).unwrap();
@@ -632,6 +666,9 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
         docs.push(doc);
         wants.push(want);
+    }
+    for (i, (got, want)) in text_batch(&texts).iter().zip(&text_wants).enumerate() {
+        same(&format!("text batch [{i}]"), got, want)?;
     }
     // A batch: shared schema, a domain reused and then changed.
     let batch = sign_typed_data_batch(&docs, &key);
@@ -710,4 +747,49 @@ fn leaf_words_match_alloy() {
             same("signing_hash", &got, &want)
         })
         .unwrap();
+}
+
+/// Texts that splitting must leave to the whole document's parse, or judge as it would.
+#[test]
+fn odd_texts_hash_as_whole_documents() {
+    let types =
+        r#"{"EIP712Domain":[{"name":"name","type":"string"}],"T":[{"name":"v","type":"uint8"}]}"#;
+    let deep = format!("{}1{}", "[".repeat(127), "]".repeat(127));
+    let texts = [
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":"x"}},"message":{{"v":1}}}}"#
+        ),
+        format!(r#"[{types},"T",{{"name":"x"}},{{"v":1}}]"#),
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":"x"}},"message":{{"v":1}},"extra":{deep}}}"#
+        ),
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":"x"}},"message":{{"v":1}},"message":{{"v":2}}}}"#
+        ),
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":"x","z":{deep}}},"message":{{"v":1}}}}"#
+        ),
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":"\ud800"}},"message":{{"v":1}}}}"#
+        ),
+        format!(
+            r#"{{"types":{types},"primaryType":"U","domain":{{"name":"x"}},"message":{{"v":1}}}}"#
+        ),
+        format!(
+            r#"{{"types":{types},"primaryType":"T","domain":{{"name":1}},"message":{{"v":1}}}}"#
+        ),
+        format!(r#"{{"types":{types},"primaryType":"T","domain":{{"name":"x"}}}}"#),
+        format!(
+            r#" {{"types":{types},"primaryType":"T","domain":{{"name":"x"}},"message":{{"v":256}}}} "#
+        ),
+    ];
+    for text in &texts {
+        let want = hash_typed_data(text.as_str());
+        for got in text_batch(&[texts[0].clone(), text.clone(), text.clone()])
+            .iter()
+            .skip(1)
+        {
+            same(text, got, &want).unwrap();
+        }
+    }
 }

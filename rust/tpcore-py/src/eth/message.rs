@@ -437,42 +437,104 @@ fn typed_document(obj: &Bound<'_, PyAny>, name: &str) -> Result<Value, CoreError
 /// text that is not JSON (the batch ends before it).
 type Outcome = (Result<Vec<SignedMessage>, CoreError>, Option<CoreError>);
 
+/// A text document as parsed in parallel: split (only `message` parsed), or whole.
+enum Parsed<'a> {
+    Split(typed_data::TextParts<'a>),
+    Whole(Value),
+}
+
+/// Splits a text document, or parses it whole where splitting cannot tell.
+fn parse_split(text: &[u8]) -> Result<Parsed<'_>, CoreError> {
+    match std::str::from_utf8(text)
+        .ok()
+        .and_then(typed_data::TextParts::split)
+    {
+        Some(parts) => Ok(Parsed::Split(parts)),
+        None => parse_text(text).map(Parsed::Whole),
+    }
+}
+
+/// A document parsed whole, as a batch item.
+fn whole(doc: &Value) -> typed_data::Item<'_> {
+    typed_data::TypedDataParts::of(doc)
+        .map_or_else(typed_data::Item::Failed, typed_data::Item::Parts)
+}
+
+/// How a text document enters the batch.
+enum TextItem {
+    /// Split and prepared: its schema, separator, or error.
+    Prepared(Result<(usize, B256), tpcore_eth::EthError>),
+    /// Parsed whole in the parallel parse (its index there is its index among the texts).
+    Parsed,
+    /// Parsed whole after a member failed to parse alone: its index in `wholes`.
+    Whole(usize),
+}
+
 /// Parses the batch's texts in parallel and signs every document read; runs without the GIL.
+///
+/// Consecutive texts usually share `types`, `primaryType` and `domain`: those are compared
+/// as text with the previous document's and parsed only when they differ.
 fn sign_read(
     kinds: &[Option<(usize, B256, MessageSlot)>],
     texts: Vec<Result<&[u8], CoreError>>,
     arena: &[Value],
     words: &[B256],
-    schemas: Vec<typed_data::Schema>,
+    mut schemas: Vec<typed_data::Schema>,
     secrets: &[u8],
 ) -> Outcome {
-    let parsed: Vec<Result<Value, CoreError>> = if texts.len() < 2 {
-        texts.into_iter().map(|t| t.and_then(parse_text)).collect()
+    let sources: Vec<Option<&[u8]>> = texts.iter().map(|t| t.as_ref().ok().copied()).collect();
+    let mut parsed: Vec<Result<Parsed<'_>, CoreError>> = if texts.len() < 2 {
+        texts.into_iter().map(|t| t.and_then(parse_split)).collect()
     } else {
         texts
             .into_par_iter()
-            .map(|t| t.and_then(parse_text))
+            .map(|t| t.and_then(parse_split))
             .collect()
     };
-    // The batch ends before the first text that is not JSON.
-    let mut docs = Vec::with_capacity(parsed.len());
+    // Prepared in order; the batch ends before the first text that is not JSON.
+    let mut seen = typed_data::TextPreparer::default();
+    let mut text_items = Vec::with_capacity(parsed.len());
+    let mut wholes = Vec::new();
     let mut parse_error = None;
-    let mut parsed = parsed.into_iter();
+    let mut next = 0;
     let mut end = kinds.len();
     for (index, kind) in kinds.iter().enumerate() {
-        if kind.is_none() {
-            match parsed.next() {
-                Some(Ok(doc)) => docs.push(doc),
-                Some(Err(error)) => {
-                    parse_error = Some(error.at(index));
-                    end = index;
-                    break;
-                }
-                None => break,
+        if kind.is_some() {
+            continue;
+        }
+        let Some(doc) = parsed.get_mut(next) else {
+            break;
+        };
+        let item = match doc {
+            Ok(Parsed::Split(parts)) => match seen.prepare(&mut schemas, parts) {
+                Some(prepared) => Ok(TextItem::Prepared(prepared)),
+                None => sources[next].map_or_else(
+                    || Err(CoreError::argument("invalid_json", "typed_data: not text")),
+                    |text| {
+                        parse_text(text).map(|whole| {
+                            wholes.push(whole);
+                            TextItem::Whole(wholes.len() - 1)
+                        })
+                    },
+                ),
+            },
+            Ok(Parsed::Whole(_)) => Ok(TextItem::Parsed),
+            // The batch ends here: the error is taken out.
+            Err(_) => Err(std::mem::replace(doc, Ok(Parsed::Whole(Value::Null)))
+                .err()
+                .unwrap_or_else(|| CoreError::argument("invalid_json", "?"))),
+        };
+        next += 1;
+        match item {
+            Ok(item) => text_items.push(item),
+            Err(error) => {
+                parse_error = Some(error.at(index));
+                end = index;
+                break;
             }
         }
     }
-    let mut docs = docs.iter();
+    let mut text_items = text_items.into_iter().enumerate();
     let batch: Vec<typed_data::Item<'_>> = kinds[..end]
         .iter()
         .map(|kind| match kind {
@@ -486,17 +548,27 @@ fn sign_read(
                     MessageSlot::Json(slot) => typed_data::Message::Json(&arena[slot]),
                 },
             },
-            None => docs.next().map_or_else(
-                || {
-                    typed_data::Item::Failed(tpcore_eth::EthError::InvalidTypedData {
-                        detail: "missing text".to_owned(),
-                    })
+            None => match text_items.next() {
+                Some((i, TextItem::Prepared(Ok((schema, separator))))) => {
+                    let Ok(Parsed::Split(parts)) = &parsed[i] else {
+                        unreachable!("prepared texts are split")
+                    };
+                    typed_data::Item::Prepared {
+                        schema,
+                        separator,
+                        message: typed_data::Message::Json(parts.message()),
+                    }
+                }
+                Some((_, TextItem::Prepared(Err(error)))) => typed_data::Item::Failed(error),
+                Some((i, TextItem::Parsed)) => match &parsed[i] {
+                    Ok(Parsed::Whole(doc)) => whole(doc),
+                    _ => unreachable!("parsed texts are whole"),
                 },
-                |doc| {
-                    typed_data::TypedDataParts::of(doc)
-                        .map_or_else(typed_data::Item::Failed, typed_data::Item::Parts)
-                },
-            ),
+                Some((_, TextItem::Whole(w))) => whole(&wholes[w]),
+                None => typed_data::Item::Failed(tpcore_eth::EthError::InvalidTypedData {
+                    detail: "missing text".to_owned(),
+                }),
+            },
         })
         .collect();
     let secrets = if secrets.len() == 32 {
