@@ -2,11 +2,14 @@
 
 Usage::
 
-    python benches/report.py .benchmarks/latest.json [--markdown FILE] [--gate]
+    python benches/report.py .benchmarks/latest.json [more runs ...] [--markdown FILE] [--gate]
 
 The ratio of a row is the peer's median time divided by tpcore's for the same case and
-batch size: 2.0 means tpcore did the same work in half the time. ``--gate`` exits with
-status 1 when a ratio falls short of the target its benchmark declares.
+batch size: 2.0 means tpcore did the same work in half the time. Given several runs, each
+row is the run with the median ratio for that comparison, and a column shows the range of
+ratios over the runs (on a shared two-core machine one run can be 30% off); a latency row
+is the run with the median p99. ``--gate`` exits with status 1 when a ratio falls short of
+the target its benchmark declares.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["Row", "build_rows", "main", "render_markdown"]
+__all__ = ["Row", "build_rows", "main", "median_rows", "render_markdown"]
 
 REPRODUCE = "make bench"
 
@@ -34,6 +37,8 @@ class Row:
     tpcore_seconds: float
     peer_seconds: float
     target: float | None
+    #: The lowest and highest ratio over the runs this row was picked from.
+    spread: tuple[float, float] | None = None
 
     @property
     def ratio(self) -> float:
@@ -77,6 +82,22 @@ def build_rows(benchmarks: Iterable[dict[str, object]]) -> list[Row]:
     return sorted(rows, key=lambda row: (row.case, row.n, row.impl, row.peer))
 
 
+def median_rows(runs: Sequence[Sequence[Row]]) -> list[Row]:
+    """One row per comparison: the run with the median ratio (the lower median for an
+    even count), with the spread of ratios over every run that has it."""
+    by_key: dict[tuple[str, int, str, str], list[Row]] = {}
+    for rows in runs:
+        for row in rows:
+            by_key.setdefault((row.case, row.n, row.impl, row.peer), []).append(row)
+    picked = []
+    for candidates in by_key.values():
+        ordered = sorted(candidates, key=lambda row: row.ratio)
+        middle = ordered[(len(ordered) - 1) // 2]
+        spread = (ordered[0].ratio, ordered[-1].ratio) if len(runs) > 1 else None
+        picked.append(replace(middle, spread=spread))
+    return sorted(picked, key=lambda row: (row.case, row.n, row.impl, row.peer))
+
+
 def _target(info: dict[str, object], peer: str) -> float | None:
     targets = info.get("targets")
     if not isinstance(targets, dict) or peer not in targets:
@@ -104,42 +125,66 @@ def _rate(seconds: float, n: int) -> str:
     return f"{per_second:.0f}/s"
 
 
-def render_markdown(rows: Sequence[Row], *, machine: str = "") -> str:
-    """Renders the rows as the README's benchmark table."""
+def render_markdown(rows: Sequence[Row], *, machine: str = "", runs: int = 1) -> str:
+    """Renders the rows as the README's benchmark table (with the spread over ``runs``
+    runs when there are several)."""
+    several = runs > 1
+    extra_rule = " ---: |" if several else ""
     lines = [
         f"Reproduce with `{REPRODUCE}`{f' ({machine})' if machine else ''}. "
-        "Ratio = peer time / tpcore time for the same work in the same run.",
+        "Ratio = peer time / tpcore time for the same work in the same run"
+        + (f"; each row is the median of {runs} runs, with the range of the ratio." if several
+           else "."),
         "",
-        "| case | N | tpcore | rate | peer | peer rate | ratio | target |",
-        "| --- | ---: | --- | ---: | --- | ---: | ---: | ---: |",
-    ]
+        "| case | N | tpcore | rate | peer | peer rate | ratio |"
+        + (" runs |" if several else "") + " target |",
+        "| --- | ---: | --- | ---: | --- | ---: | ---: |" + extra_rule + " ---: |",
+    ]  # fmt: skip
     for row in rows:
         target = "" if row.target is None else f">= {row.target:g}x"
         mark = {True: " ok", False: " **below**", None: ""}[row.meets_target]
         ours, theirs = _rate(row.tpcore_seconds, row.n), _rate(row.peer_seconds, row.n)
+        spread = ""
+        if several:
+            low, high = row.spread or (row.ratio, row.ratio)
+            spread = f" {_ratio(low)} to {_ratio(high)} |"
         lines.append(
             f"| {row.case} | {row.n:,} | {row.impl} | {ours} | {row.peer} | {theirs} "
-            f"| {_ratio(row.ratio)} | {target}{mark} |"
+            f"| {_ratio(row.ratio)} |{spread} {target}{mark} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def latency_lines(benchmarks: Iterable[dict[str, object]]) -> list[str]:
-    """A markdown table of the latency percentiles some benchmarks record."""
+def latency_lines(runs: Sequence[Iterable[dict[str, object]]]) -> list[str]:
+    """A markdown table of the latency percentiles some benchmarks record: per benchmark,
+    the run with the median p99 (and the range of p99 when there are several runs)."""
+    by_name: dict[str, list[dict[str, object]]] = {}
+    for benchmarks in runs:
+        for bench in benchmarks:
+            info = bench.get("extra_info")
+            if isinstance(info, dict) and "latency_ms" in info:
+                by_name.setdefault(str(bench.get("name")), []).append(info)
+    several = len(runs) > 1
     lines = []
-    for bench in benchmarks:
-        info = bench.get("extra_info")
-        if not isinstance(info, dict) or "latency_ms" not in info:
-            continue
+    for infos in by_name.values():
+        ordered = sorted(infos, key=_p99)
+        info = ordered[(len(ordered) - 1) // 2]
         latency = info["latency_ms"]
         assert isinstance(latency, dict)
         cells = " | ".join(f"{latency.get(k, float('nan')):.2f}" for k in LATENCY_COLUMNS)
-        lines.append(f"| {info.get('latency_case', bench.get('name'))} | {info['n']:,} | {cells} |")
+        spread = f" {_p99(ordered[0]):.2f} to {_p99(ordered[-1]):.2f} |" if several else ""
+        lines.append(f"| {info.get('latency_case')} | {info['n']:,} | {cells} |{spread}")
     if not lines:
         return []
-    header = " | ".join(LATENCY_COLUMNS)
-    rule = " | ".join("---:" for _ in LATENCY_COLUMNS)
+    header = " | ".join(LATENCY_COLUMNS) + (" | p99 runs" if several else "")
+    rule = " | ".join("---:" for _ in range(len(LATENCY_COLUMNS) + several))
     return ["", f"| latency (ms) | N | {header} |", f"| --- | ---: | {rule} |", *lines]
+
+
+def _p99(info: dict[str, object]) -> float:
+    latency = info["latency_ms"]
+    assert isinstance(latency, dict)
+    return float(latency.get("p99", float("nan")))
 
 
 LATENCY_COLUMNS = ("p50", "p90", "p99", "p99.9", "max")
@@ -148,17 +193,18 @@ LATENCY_COLUMNS = ("p50", "p90", "p99", "p99.9", "max")
 def main(argv: Sequence[str] | None = None) -> int:
     """Prints the table; writes it as markdown and gates on targets when asked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("json_file", type=Path)
+    parser.add_argument("json_files", type=Path, nargs="+", help="one or more runs")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--gate", action="store_true", help="fail when a ratio misses its target")
     args = parser.parse_args(argv)
 
-    data = json.loads(args.json_file.read_text())
-    machine = data.get("machine_info", {})
+    runs = [json.loads(path.read_text()) for path in args.json_files]
+    machine = runs[-1].get("machine_info", {})
     described = f"{machine.get('cpu', {}).get('brand_raw', 'unknown CPU')}, {_cores(machine)}"
-    rows = build_rows(data.get("benchmarks", []))
-    table = render_markdown(rows, machine=described)
-    latency = latency_lines(data.get("benchmarks", []))
+    benchmarks = [data.get("benchmarks", []) for data in runs]
+    rows = median_rows([build_rows(b) for b in benchmarks])
+    table = render_markdown(rows, machine=described, runs=len(runs))
+    latency = latency_lines(benchmarks)
     if latency:
         table += "\n".join(latency) + "\n"
     sys.stdout.write(table)

@@ -14,6 +14,7 @@ Set ``TPCORE_BENCH_QUICK=1`` for short runs.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,11 @@ class Session:
     """The fleet, an event loop and a connected client, shared by the module."""
 
     def __init__(self, data: Path) -> None:
+        # The benchmark process still holds what earlier modules built (a million-order
+        # pure-Python book, ...): keep it out of the collections a fresh `tpcore loadgen`
+        # process would not make.
+        gc.collect()
+        gc.freeze()
         plan = FleetPlan(
             symbols=[SYMBOL], matchers=1, data_dir=data, signers=2, prices_and_risk=False
         )
@@ -69,6 +75,7 @@ class Session:
         self.loop.run_until_complete(self.client.close())
         self.loop.close()
         self.fleet.stop()
+        gc.unfreeze()
 
 
 @pytest.fixture(scope="module")

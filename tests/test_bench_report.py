@@ -64,3 +64,30 @@ def test_gate_fails_only_when_a_target_is_missed(tmp_path: Path) -> None:
     ]
     source.write_text(json.dumps({"benchmarks": passing}))
     assert main([str(source), "--gate"]) == 0
+
+
+def test_several_runs_give_the_median_run_and_the_spread(tmp_path: Path) -> None:
+    def run(peer_seconds: float, p99: float) -> dict[str, object]:
+        latency = {
+            "name": "test_latency",
+            "extra_info": {"latency_case": "submit to event", "n": 10, "latency_ms": {"p99": p99}},
+            "stats": {"median": 1.0},
+        }
+        return {
+            "benchmarks": [
+                _bench("x", 1, "tpcore", "tpcore", 1.0, {"peer": 2.0}),
+                _bench("x", 1, "peer", "peer", peer_seconds),
+                latency,
+            ]
+        }
+
+    paths = []
+    for i, (peer, p99) in enumerate([(1.5, 30.0), (3.0, 9.0), (2.5, 12.0)]):
+        paths.append(tmp_path / f"run{i}.json")
+        paths[-1].write_text(json.dumps(run(peer, p99)))
+    out = tmp_path / "table.md"
+    assert main([*map(str, paths), "--markdown", str(out)]) == 0  # the median, 2.5x, passes
+    table = out.read_text()
+    assert "median of 3 runs" in table
+    assert "| x | 1 | tpcore | 1/s | peer | 0/s | 2.50x | 1.50x to 3.00x | >= 2x ok |" in table
+    assert "| submit to event | 10 | nan | nan | 12.00 | nan | nan | 9.00 to 30.00 |" in table
