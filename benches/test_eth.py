@@ -8,6 +8,7 @@ region.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import eth_abi
@@ -154,52 +155,6 @@ def _typed_documents(n: int, *, template: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-TYPED_CASES = {
-    False: "sign_typed_data (EIP-712 order)",
-    True: "sign_typed_data (EIP-712 order, one template)",
-}
-
-
-@pytest.mark.parametrize("template", [False, True], ids=["fresh", "template"])
-@pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_tpcore(benchmark, n: int, template: bool) -> None:
-    documents = _typed_documents(n, template=template)
-    key = sign.PrivateKey.from_bytes(SECRET)
-    targets = {"eth-account": 25.0} if n == 10_000 else None
-    signed = measure(
-        benchmark,
-        eth.sign_typed_data_batch,
-        documents,
-        key,
-        case=TYPED_CASES[template],
-        impl="tpcore",
-        n=n,
-        peer=False,
-        targets=targets,
-    )
-    assert len(signed) == n
-
-
-@pytest.mark.parametrize("template", [False, True], ids=["fresh", "template"])
-@pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_eth_account(benchmark, n: int, template: bool) -> None:
-    documents, account = _typed_documents(n, template=template), Account.from_key(SECRET)
-
-    def loop() -> list[object]:
-        return [account.sign_typed_data(full_message=doc) for doc in documents]
-
-    rounds = 1 if n == 10_000 else None
-    measure(
-        benchmark,
-        loop,
-        case=TYPED_CASES[template],
-        impl="eth-account",
-        n=n,
-        peer=True,
-        rounds=rounds,
-    )
-
-
 def _typed_texts(n: int) -> list[str]:
     """The order documents as the JSON text a wallet or the signer service receives."""
     return [
@@ -210,19 +165,29 @@ def _typed_texts(n: int) -> list[str]:
     ]
 
 
-TEXT_CASE = "sign_typed_data (EIP-712 order, from JSON text)"
+#: How the documents reach the signer: the case name and the inputs.
+TYPED_FORMS: dict[str, tuple[str, Callable[[int], list[Any]]]] = {
+    "fresh": ("sign_typed_data (EIP-712 order)", _typed_documents),
+    "template": (
+        "sign_typed_data (EIP-712 order, one template)",
+        lambda n: _typed_documents(n, template=True),
+    ),
+    "text": ("sign_typed_data (EIP-712 order, from JSON text)", _typed_texts),
+}
 
 
+@pytest.mark.parametrize("form", sorted(TYPED_FORMS))
 @pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_text_tpcore(benchmark, n: int) -> None:
-    texts, key = _typed_texts(n), sign.PrivateKey.from_bytes(SECRET)
+def test_sign_typed_data_tpcore(benchmark, n: int, form: str) -> None:
+    case, inputs = TYPED_FORMS[form]
+    documents, key = inputs(n), sign.PrivateKey.from_bytes(SECRET)
     targets = {"eth-account": 25.0} if n == 10_000 else None
     signed = measure(
         benchmark,
         eth.sign_typed_data_batch,
-        texts,
+        documents,
         key,
-        case=TEXT_CASE,
+        case=case,
         impl="tpcore",
         n=n,
         peer=False,
@@ -231,23 +196,19 @@ def test_sign_typed_data_text_tpcore(benchmark, n: int) -> None:
     assert len(signed) == n
 
 
+@pytest.mark.parametrize("form", sorted(TYPED_FORMS))
 @pytest.mark.parametrize("n", SIZES)
-def test_sign_typed_data_text_eth_account(benchmark, n: int) -> None:
-    texts, account = _typed_texts(n), Account.from_key(SECRET)
+def test_sign_typed_data_eth_account(benchmark, n: int, form: str) -> None:
+    """eth-account on the same inputs (text goes through ``json.loads`` first)."""
+    case, inputs = TYPED_FORMS[form]
+    documents, account = inputs(n), Account.from_key(SECRET)
+    read = json.loads if form == "text" else (lambda doc: doc)
 
     def loop() -> list[object]:
-        return [account.sign_typed_data(full_message=json.loads(text)) for text in texts]
+        return [account.sign_typed_data(full_message=read(doc)) for doc in documents]
 
     rounds = 1 if n == 10_000 else None
-    measure(
-        benchmark,
-        loop,
-        case=TEXT_CASE,
-        impl="eth-account",
-        n=n,
-        peer=True,
-        rounds=rounds,
-    )
+    measure(benchmark, loop, case=case, impl="eth-account", n=n, peer=True, rounds=rounds)
 
 
 def _multicall_return(calls: int) -> bytes:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,10 +47,20 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 30.
     return seen
 
 
-def fleet_up(data: Path, *args: str) -> subprocess.Popen[str]:
-    """``tpcore fleet up --data DATA ARGS`` with its output piped."""
+@contextlib.contextmanager
+def fleet_up(data: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``tpcore fleet up --data DATA ARGS`` with its output piped; killed if still running
+    when the block ends."""
     command = [sys.executable, "-m", "tpcore", "fleet", "up", "--data", str(data), *args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    fleet = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        yield fleet
+    finally:
+        if fleet.poll() is None:
+            fleet.kill()
+            fleet.wait()
+        if fleet.stdout is not None:
+            fleet.stdout.close()
 
 
 def banner_and_url(fleet: subprocess.Popen[str]) -> tuple[str, str]:
@@ -60,10 +72,9 @@ def banner_and_url(fleet: subprocess.Popen[str]) -> tuple[str, str]:
 
 
 def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    fleet = fleet_up(
+    with fleet_up(
         tmp_path, "--matchers", "2", "--symbols", "BTC-USDT,ETH-USDT", "--signers", "2"
-    )
-    try:
+    ) as fleet:
         banner, url = banner_and_url(fleet)
         assert "matcher-0: BTC-USDT" in banner
         assert "matcher-1: ETH-USDT" in banner
@@ -98,12 +109,6 @@ def test_fleet_up_serves_loadgen_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> 
             log = (tmp_path / f"{name}.log").read_text()
             assert '"signer stopped"' in log
             assert (tmp_path / "keystore-password").read_text().strip() not in log
-    finally:
-        if fleet.poll() is None:
-            fleet.kill()
-            fleet.wait()
-        if fleet.stdout is not None:
-            fleet.stdout.close()
 
 
 def pids_mentioning(text: str) -> list[int]:
@@ -123,8 +128,7 @@ def pids_mentioning(text: str) -> list[int]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the parent-death signal is Linux's")
 def test_a_fleet_killed_with_kill_9_leaves_no_server_or_worker_behind(tmp_path: Path) -> None:
-    fleet = fleet_up(tmp_path, "--matchers", "1", "--symbols", "BTC-USDT")
-    try:
+    with fleet_up(tmp_path, "--matchers", "1", "--symbols", "BTC-USDT") as fleet:
         _, url = banner_and_url(fleet)
 
         def children() -> set[int]:
@@ -138,9 +142,3 @@ def test_a_fleet_killed_with_kill_9_leaves_no_server_or_worker_behind(tmp_path: 
         while children():
             assert time.monotonic() < deadline, f"{children()} outlived the fleet"
             time.sleep(0.1)
-    finally:
-        if fleet.poll() is None:
-            fleet.kill()
-            fleet.wait()
-        if fleet.stdout is not None:
-            fleet.stdout.close()

@@ -35,16 +35,19 @@ class MarginView:
         self._dense: dict[int, int] = {}
         self._qty = np.zeros(0, np.int64)
         self._entry = np.zeros(0, np.int64)
-        self._source: tuple[int, int, bytes] | None = None
+        #: The ledger the columns were built from (held: an id could be reused) and the
+        #: layout they reflect.
+        self._ledger: Ledger | None = None
+        self._source: tuple[int, bytes] | None = None
         self.rebuilds = 0
 
     def sync(self, ledger: Ledger, marks: np.ndarray) -> bool:
         """Brings the columns up to date with ``ledger``; True if they were rebuilt (the
         rows and the dense account indices changed)."""
-        source = (id(ledger), ledger.layout_version, (marks > 0).tobytes())
-        if source != self._source:
+        source = (ledger.layout_version, (marks > 0).tobytes())
+        if ledger is not self._ledger or source != self._source:
             self._rebuild(ledger, marks)
-            self._source = source
+            self._ledger, self._source = ledger, source
             ledger.touched.clear()
             ledger.touched_wallets.clear()
             return True

@@ -283,8 +283,10 @@ class SignerWorker:
                 await _respond_error(job.request, *job.error)
             else:
                 self.signed += 1
-                reply = job.reply if isinstance(job.reply, bytes) else json.dumps(job.reply)
-                await job.request.respond(reply if isinstance(reply, bytes) else reply.encode())
+                reply = job.reply
+                await job.request.respond(
+                    reply if isinstance(reply, bytes) else json.dumps(reply).encode()
+                )
 
     async def _release(self, batch: list[_Job]) -> None:
         """Gives back the allowance reserved for transactions that were not released."""
@@ -457,8 +459,9 @@ def _parse_hash(job: _Job) -> bool:
     try:
         many = job.payload.get("hashes")
         if many is None:
-            job.extra["hash"] = _hex_bytes(job.payload.get("hash"), "hash", 32)
-            job.digest = "0x" + job.extra["hash"].hex()
+            text = job.payload.get("hash")
+            job.extra["hash"] = _hex_bytes(text, "hash", 32)
+            job.digest = "0x" + text.removeprefix("0x").lower()  # checked hex: no re-encoding
             return True
         if not isinstance(many, list) or not 0 < len(many) <= MAX_HASHES:
             raise RequestError("malformed_request", f"hashes must be 1 to {MAX_HASHES} digests")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +121,7 @@ class SignerClient:
         *,
         in_flight: int = 2000,
         rate: float = 0.0,
-        on_progress: Any = None,
+        on_progress: Callable[[int], object] | None = None,
     ) -> BulkReplies:
         """Sends every JSON body as its own request, at most ``in_flight`` unanswered and
         with ``rate`` at that many per second (in millisecond bursts); returns when all
