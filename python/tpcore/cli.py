@@ -195,6 +195,9 @@ def _add_loadgen_parser(commands: Any) -> None:
     load.add_argument("--batch", type=int, default=1, help="orders per message")
     load.add_argument("--symbols", type=_symbols, help="symbols (default: all configured)")
     load.add_argument("--seed", type=int, default=7)
+    load.add_argument(
+        "--depth", type=int, default=2_000, help="passive orders kept outstanding per symbol"
+    )
 
 
 def _settings(args: argparse.Namespace) -> BusSettings:
@@ -343,6 +346,7 @@ def _loadgen(args: argparse.Namespace) -> int:
                 rate=args.rate,
                 batch=args.batch,
                 seed=args.seed,
+                depth=args.depth,
                 progress=sys.stderr,
             )
         finally:

@@ -1,9 +1,12 @@
 """A realistic order flow for load tests: adds near the touch, cancels, marketable orders.
 
-Per symbol the flow keeps a drifting mid price and the ids of its recent orders. Each
-generated command is, by the given mix, a passive limit order a few ticks behind the mid,
-a cancel of one of the recent orders, or a marketable order (an IOC limit a few ticks
-through the mid, or a market order). Generation is vectorised: one numpy call per chunk.
+Per symbol the flow keeps a drifting mid price and its outstanding passive orders. Each
+generated command is, by the given mix, a passive limit order a few ticks behind the mid, a
+cancel of an outstanding passive order, or a marketable order (an IOC limit a few ticks
+through the mid). The book stays near a steady size, as a real one does: once ``depth``
+passive orders are outstanding, passive adds give way to cancels, so a long run neither
+grows the book (and its snapshots) without bound nor thins it out. Generation is
+vectorised: a few numpy calls per chunk.
 """
 
 from __future__ import annotations
@@ -28,22 +31,54 @@ class FlowMix:
 
 
 class _SymbolState:
-    """The mid and recent order ids of one symbol."""
+    """The mid of one symbol and its outstanding passive orders (a ring: ``head`` is the
+    count ever removed, ``tail`` the count ever added)."""
 
-    def __init__(self, market: Market) -> None:
+    def __init__(self, market: Market, depth: int) -> None:
         inst = market.instrument()
         self.symbol_id = market.symbol_id
         self.tick = inst.tick_size
         self.lot = inst.lot_size
         self.reference = book.price_units(inst, market.reference_price)
         self.mid = self.reference
-        self.recent = np.zeros(4096, dtype=np.uint64)
-        self.recent_accounts = np.zeros(4096, dtype=np.uint64)
-        self.filled = 0
+        # At most ``depth`` outstanding before a piece and half a depth added in it.
+        self.ids = np.zeros(2 * depth, dtype=np.uint64)
+        self.accounts = np.zeros(2 * depth, dtype=np.uint64)
+        self.head = 0
+        self.tail = 0
+
+    @property
+    def outstanding(self) -> int:
+        return self.tail - self.head
+
+    def take(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """The ids and accounts of ``n`` outstanding orders drawn at random, removed:
+        they are swapped to the front of the ring and the front is dropped."""
+        size = len(self.ids)
+        drawn = (self.head + rng.choice(self.outstanding, n, replace=False)) % size
+        front = np.arange(self.head, self.head + n) % size
+        for column in (self.ids, self.accounts):
+            picked = column[drawn]
+            # Drawn slots inside the front keep their place; the rest take a front entry
+            # that was not drawn.
+            kept = column[front][~np.isin(front, drawn)]
+            column[drawn[~np.isin(drawn, front)]] = kept
+            column[front] = picked
+        self.head += n
+        return self.ids[front], self.accounts[front]
+
+    def push(self, ids: np.ndarray, accounts: np.ndarray) -> None:
+        slots = np.arange(self.tail, self.tail + len(ids)) % len(self.ids)
+        self.ids[slots] = ids
+        self.accounts[slots] = accounts
+        self.tail += len(ids)
 
 
 class OrderFlow:
-    """Generates command arrays; order ids are unique across symbols and chunks."""
+    """Generates command arrays; order ids are unique across symbols and chunks.
+
+    ``depth`` is the number of passive orders per symbol the flow keeps outstanding at
+    most (some of them filled meanwhile), so the resting book stays at or below it."""
 
     def __init__(
         self,
@@ -54,26 +89,39 @@ class OrderFlow:
         accounts: int = 1000,
         seed: int = 7,
         first_order_id: int = 1,
+        depth: int = 2_000,
     ) -> None:
+        if depth < 1:
+            raise ValueError("depth must be at least 1")
         self.rng = np.random.default_rng(seed)
-        self.states = [_SymbolState(markets.by_symbol(s)) for s in symbols]
+        self.states = [_SymbolState(markets.by_symbol(s), depth) for s in symbols]
         mix = mix or FlowMix()
         total = mix.passive + mix.cancel + mix.marketable
         self.cuts = np.cumsum([mix.passive / total, mix.cancel / total])
         self.accounts = accounts
+        self.depth = depth
         self.next_id = first_order_id
 
     def chunk(self, n: int, symbol_index: int) -> np.ndarray:
         """``n`` commands for one symbol."""
-        state = self.states[symbol_index]
+        piece = max(1, self.depth // 2)
+        if n <= piece:
+            return self._piece(n, self.states[symbol_index])
+        parts = [
+            self._piece(min(piece, n - low), self.states[symbol_index])
+            for low in range(0, n, piece)
+        ]
+        return np.concatenate(parts)
+
+    def _piece(self, n: int, state: _SymbolState) -> np.ndarray:
+        """``n`` commands, balanced against the outstanding orders before them."""
         rng = self.rng
         out = book.commands(n)
         ids = np.arange(self.next_id, self.next_id + n, dtype=np.uint64)
         self.next_id += n
-        draw = rng.random(n)
-        kind = np.searchsorted(self.cuts, draw, side="right")  # 0 passive, 1 cancel, 2 take
-        if state.filled == 0:
-            kind[kind == 1] = 0  # nothing to cancel yet
+        # 0 passive, 1 cancel, 2 marketable
+        kind = np.searchsorted(self.cuts, rng.random(n), side="right")
+        self._balance(kind, state)
         side = rng.integers(1, 3, n).astype(np.uint8)
         buy = side == book.Side.BUY
         # A mean-reverting walk: the mid wanders a few ticks around the reference.
@@ -93,14 +141,26 @@ class OrderFlow:
         out["price"] = np.where(kind == 2, take_price, passive_price)
         cancel = kind == 1
         if cancel.any():
-            pick = rng.integers(0, min(state.filled, len(state.recent)), int(cancel.sum()))
             out["kind"][cancel] = book.CommandKind.CANCEL
-            out["order_id"][cancel] = state.recent[pick]
-            out["account"][cancel] = state.recent_accounts[pick]
-        rest = ~cancel
-        placed, placed_accounts = out["order_id"][rest], out["account"][rest]
-        slots = (np.arange(len(placed)) + state.filled) % len(state.recent)
-        state.recent[slots] = placed
-        state.recent_accounts[slots] = placed_accounts
-        state.filled += len(placed)
+            out["order_id"][cancel], out["account"][cancel] = state.take(int(cancel.sum()), rng)
+        passive = kind == 0
+        state.push(out["order_id"][passive], out["account"][passive])
         return out
+
+    def _balance(self, kind: np.ndarray, state: _SymbolState) -> None:
+        """Turns cancels into passive adds while too few orders are outstanding to cancel,
+        and passive adds into cancels while too many would be, so that the
+        outstanding count ends the chunk within ``depth``. Cancels always refer to orders
+        placed in earlier chunks."""
+        cancels = np.flatnonzero(kind == 1)
+        excess = len(cancels) - state.outstanding
+        if excess > 0:
+            kind[cancels[len(cancels) - excess :]] = 0
+        passive = np.flatnonzero(kind == 0)
+        after = state.outstanding + len(passive) - int(np.count_nonzero(kind == 1))
+        # Each passive add turned into a cancel lowers the count by two; cancels are
+        # bounded by what was outstanding before the chunk.
+        room = state.outstanding - int(np.count_nonzero(kind == 1))
+        turn = min(max(0, -(-(after - self.depth) // 2)), len(passive), room)
+        if turn > 0:
+            kind[passive[len(passive) - turn :]] = 1

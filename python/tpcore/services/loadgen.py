@@ -163,6 +163,7 @@ async def run_load(
     batch: int = 1,
     seed: int = 7,
     mix: FlowMix | None = None,
+    depth: int = 2_000,
     progress: TextIO | None = None,
     idle_timeout: float = 15.0,
     first_order_id: int | None = None,
@@ -170,10 +171,13 @@ async def run_load(
 ) -> LoadReport:
     """Sends ``orders`` orders and waits until every message has been answered (its
     first event read back); with ``answers=False`` until the matchers have stored the
-    events of every message (their consumers acknowledged all input), reading nothing."""
+    events of every message (their consumers acknowledged all input), reading nothing.
+    The flow keeps up to ``depth`` passive orders outstanding per symbol."""
     messages = -(-orders // batch)
     start_id = first_order_id or int(time.time() * 1000) * 1_000_000
-    flow = OrderFlow(client.markets, symbols, mix=mix, seed=seed, first_order_id=start_id)
+    flow = OrderFlow(
+        client.markets, symbols, mix=mix, seed=seed, first_order_id=start_id, depth=depth
+    )
     info = await client.bus.js.stream_info(ORDERS_STREAM)
     tracker = _Tracker(info.state.last_seq + 1, messages)
     ready = [asyncio.Event() for _ in symbols]
