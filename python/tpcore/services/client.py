@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import nats.errors
 import numpy as np
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy, PubAck
 
 from tpcore.book import COMMAND_DTYPE
@@ -31,6 +32,9 @@ from tpcore.services.publish import AckedPublisher
 from tpcore.services.wire import MAX_RECORDS, decode_events, encode_commands
 
 __all__ = ["Client", "EventBatch", "order_message_id"]
+
+#: Event messages a reader may fall behind before the subscription waits for it.
+EVENT_QUEUE = 1024
 
 
 def order_message_id(symbol: str, body: bytes) -> str:
@@ -138,14 +142,26 @@ class Client:
         else:
             policy = DeliverPolicy.NEW if new_only else DeliverPolicy.ALL
             config = ConsumerConfig(deliver_policy=policy)
+        # A callback subscription: nats-py answers the server's flow-control requests as
+        # soon as the callback has taken the messages before them. Read through the
+        # message iterator instead, it answers from a poll every 250 ms, and the server
+        # holds back delivery meanwhile once a window is outstanding. The bounded queue
+        # keeps the back-pressure: a reader that falls behind holds up the callback, so
+        # the flow-control reply waits and the server slows down, and nothing is dropped.
+        batches: asyncio.Queue[EventBatch] = asyncio.Queue(maxsize=EVENT_QUEUE)
+
+        async def take(message: Msg) -> None:
+            stream_seq = message.metadata.sequence.stream
+            await batches.put(EventBatch(stream_seq, decode_events(message.data)))
+
         subscription = await self.bus.js.subscribe(
-            events_subject(symbol), ordered_consumer=True, config=config
+            events_subject(symbol), cb=take, ordered_consumer=True, config=config
         )
         if ready is not None:
             ready.set()
         try:
-            async for message in subscription.messages:
-                yield EventBatch(message.metadata.sequence.stream, decode_events(message.data))
+            while True:
+                yield await batches.get()
         finally:
             await subscription.unsubscribe()
 
