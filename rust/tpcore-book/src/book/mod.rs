@@ -7,6 +7,7 @@
 mod commands;
 mod ids;
 mod matching;
+mod queues;
 mod state;
 mod stops;
 mod store;
@@ -223,16 +224,11 @@ impl Book {
     /// Every resting order of a side in priority order: best price first, then time (L3).
     #[must_use]
     pub fn orders(&self, side: Side) -> Vec<RestingOrder> {
-        let mut out = Vec::new();
-        for level in self.live_levels(side) {
-            let price = self.levels[level].price;
-            let mut slot = self.levels[level].head;
-            while slot != NIL {
-                out.push(self.resting_order(slot, price));
-                slot = self.orders[slot].next;
-            }
-        }
-        out
+        let levels: Vec<u32> = self.live_levels(side).collect();
+        self.queue_slots(&levels)
+            .into_iter()
+            .map(|slot| self.resting_order(slot, self.levels[self.orders[slot].level].price))
+            .collect()
     }
 
     fn resting_order(&self, slot: u32, price: i64) -> RestingOrder {
