@@ -34,31 +34,28 @@
 //!
 //! # Performance
 //!
-//! Each account first runs a fast kernel (`crate::fast`): linear positions are marked in
-//! 64-bit arithmetic (operands split at 10^8, so `a x b / 10^8` needs no 128-bit
-//! division), cross sums are `i64` with overflow checks, the margin ratio divides in 64
-//! bits (or 128 by 64, the hardware's division), and the liquidation price does one
-//! 128-bit division straight to ticks, with the root's tier found by a branch-free count
-//! and long/short selected without branches (their mix is unpredictable); isolated and
-//! cross rows are told apart by selects in the sums and share one liquidation-price path.
-//! Each call first gathers per symbol the mark, the tick and the brackets, equal tables
-//! sharing one copy (see `markets`). Inverse positions use the reference functions. When anything leaves the
-//! fast kernel's range (an intermediate beyond 64 bits, an invalid row, an error), the
-//! account is recomputed by the reference kernel, which rewrites all its outputs or
-//! reports the error: results and errors are those of the reference, bit for bit (the
-//! unit tests of `crate::fast` compare both paths on random inputs near their bounds).
+//! Each account first runs a fast kernel (`crate::kernel`): linear positions are marked
+//! with the exact fast paths of `crate::fast` (no 128-bit division: divisions by 10^8 and
+//! by per-tier constants are multiplications, tiers are found by a table read and two
+//! comparisons), cross sums are `i64` with overflow checks, and long/short and
+//! isolated/cross are selected without branches where their mix is unpredictable. Each
+//! call first gathers per symbol the mark and the contract's precomputed tables, equal
+//! tables and ticks sharing one copy. Inverse positions use the reference functions. When
+//! anything leaves the fast kernel's range (an intermediate beyond 64 bits, an invalid
+//! row, an error), the account is recomputed by the reference kernel, which rewrites all
+//! its outputs or reports the error: results and errors are those of the reference, bit
+//! for bit (the unit tests of `crate::fast`, `crate::divide` and `crate::ladder` compare
+//! the fast paths with the reference on random inputs near their bounds).
 
-use std::hint::select_unpredictable;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
 use crate::RiskError;
 use crate::account::{at_maintenance, margin_ratio};
-use crate::bracket::Brackets;
-use crate::contract::{Contract, ContractKind};
-use crate::fast::{linear_liquidation_price, linear_metrics, margin_ratio as fast_margin_ratio};
-use crate::margin::{PositionMetrics, liquidation_price, position_metrics};
+use crate::contract::Contract;
+use crate::kernel::{self, Market};
+use crate::margin::{liquidation_price, position_metrics};
 
 /// Accounts per unit of parallel work.
 pub const ACCOUNTS_PER_CHUNK: usize = 256;
@@ -588,7 +585,7 @@ impl PositionIndex {
         out: &mut BatchOut<'_>,
     ) -> Result<(), RiskError> {
         self.check_lengths(input, out)?;
-        let markets = markets(input);
+        let markets = kernel::markets(input.contracts, input.marks);
         let chunks = self.carve(accounts, out);
         if let [_] = chunks[..] {
             // One chunk: no hand-off to the pool.
@@ -644,12 +641,93 @@ impl PositionIndex {
             // The fast kernel leaves to the reference any account it cannot finish (an
             // intermediate beyond its range, an invalid row); the reference then rewrites
             // every output of the account, or reports the error.
-            if !account_kernel_fast(input, markets, a, rows.clone(), &mut chunk) {
+            if !fast_account(input, markets, a, rows.clone(), &mut chunk) {
                 account_kernel(input, a, rows, &mut chunk)?;
             }
         }
         Ok(())
     }
+}
+
+/// The fast kernel on one account of a chunk: `false` when it leaves the account to the
+/// reference (some outputs possibly written).
+#[inline]
+fn fast_account(
+    input: &BatchInput<'_>,
+    markets: &[Market<'_>],
+    account: usize,
+    rows: Range<usize>,
+    chunk: &mut Chunk<'_>,
+) -> bool {
+    let columns = &input.positions;
+    let out = &mut chunk.positions;
+    let out_rows = rows.start - chunk.row_start..rows.end - chunk.row_start;
+    let (
+        Some(symbol),
+        Some(qty),
+        Some(entry_price),
+        Some(leverage),
+        Some(isolated),
+        Some(isolated_margin),
+        Some(wallet),
+    ) = (
+        columns.symbol.get(rows.clone()),
+        columns.qty.get(rows.clone()),
+        columns.entry_price.get(rows.clone()),
+        columns.leverage.get(rows.clone()),
+        columns.isolated.get(rows.clone()),
+        columns.isolated_margin.get(rows),
+        input.wallets.get(account),
+    )
+    else {
+        return false;
+    };
+    let (
+        Some(unrealized_pnl),
+        Some(maintenance_margin),
+        Some(initial_margin),
+        Some(margin_ratio),
+        Some(liquidation_price),
+        Some(liquidate),
+    ) = (
+        out.unrealized_pnl.get_mut(out_rows.clone()),
+        out.maintenance_margin.get_mut(out_rows.clone()),
+        out.initial_margin.get_mut(out_rows.clone()),
+        out.margin_ratio.get_mut(out_rows.clone()),
+        out.liquidation_price.get_mut(out_rows.clone()),
+        out.liquidate.get_mut(out_rows),
+    )
+    else {
+        return false;
+    };
+    let rows = kernel::Rows {
+        symbol,
+        qty,
+        entry_price,
+        leverage,
+        isolated,
+        isolated_margin,
+    };
+    let mut rows_out = kernel::RowsOut {
+        unrealized_pnl,
+        maintenance_margin,
+        initial_margin,
+        margin_ratio,
+        liquidation_price,
+        liquidate,
+    };
+    let Some(pool) = kernel::account(markets, *wallet, &rows, &mut rows_out) else {
+        return false;
+    };
+    let a = account - chunk.account_start;
+    let accounts = &mut chunk.account_out;
+    accounts.margin_balance[a] = pool.margin_balance;
+    accounts.maintenance_margin[a] = pool.maintenance_margin;
+    accounts.initial_margin[a] = pool.initial_margin;
+    accounts.margin_ratio[a] = pool.margin_ratio;
+    accounts.available_balance[a] = pool.available_balance;
+    accounts.liquidate[a] = pool.liquidate;
+    true
 }
 
 /// The output pieces of one chunk of accounts.
@@ -758,217 +836,6 @@ fn account_kernel(
                 .unwrap_or(NO_LIQUIDATION_PRICE);
     }
     Ok(())
-}
-
-/// [`account_kernel`] on the fast paths of [`crate::fast`]: the same outputs, or `false`
-/// (some outputs possibly written) when a row leaves them, for the reference to redo the
-/// account.
-#[inline]
-#[allow(
-    clippy::too_many_lines,
-    reason = "one pass over the account's rows and one over its cross rows, kept together \
-              so the columns are sliced once"
-)]
-fn account_kernel_fast(
-    input: &BatchInput<'_>,
-    markets: &[Market<'_>],
-    account: usize,
-    rows: Range<usize>,
-    chunk: &mut Chunk<'_>,
-) -> bool {
-    let columns = &input.positions;
-    let base = chunk.row_start;
-    let out = &mut chunk.positions;
-    let (Some(symbol), Some(qty), Some(entry), Some(leverage), Some(isolated), Some(margin)) = (
-        columns.symbol.get(rows.clone()),
-        columns.qty.get(rows.clone()),
-        columns.entry_price.get(rows.clone()),
-        columns.leverage.get(rows.clone()),
-        columns.isolated.get(rows.clone()),
-        columns.isolated_margin.get(rows.clone()),
-    ) else {
-        return false;
-    };
-    let out_rows = rows.start - base..rows.end - base;
-    let (
-        Some(out_upnl),
-        Some(out_maintenance),
-        Some(out_initial),
-        Some(out_ratio),
-        Some(out_lp),
-        Some(out_liq),
-    ) = (
-        out.unrealized_pnl.get_mut(out_rows.clone()),
-        out.maintenance_margin.get_mut(out_rows.clone()),
-        out.initial_margin.get_mut(out_rows.clone()),
-        out.margin_ratio.get_mut(out_rows.clone()),
-        out.liquidation_price.get_mut(out_rows.clone()),
-        out.liquidate.get_mut(out_rows),
-    )
-    else {
-        return false;
-    };
-    let (mut upnl, mut mm, mut im) = (0i64, 0i64, 0i64);
-    let mut cross_open = false;
-    for k in 0..symbol.len() {
-        let Some(market) = markets.get(symbol[k] as usize) else {
-            return false;
-        };
-        let size = qty[k];
-        let m = if size == 0 {
-            PositionMetrics::default()
-        } else {
-            let mark = market.mark;
-            if mark <= 0 {
-                return false;
-            }
-            let fast = match market.linear {
-                Some(brackets) => linear_metrics(brackets, size, entry[k], mark, leverage[k]),
-                None => position_metrics(market.contract, size, entry[k], mark, leverage[k]).ok(),
-            };
-            let Some(m) = fast else {
-                return false;
-            };
-            m
-        };
-        out_upnl[k] = m.unrealized_pnl;
-        out_maintenance[k] = m.maintenance_margin;
-        out_initial[k] = m.initial_margin;
-        // The cross sums: an isolated row adds zeros, selected without a branch (the mix
-        // of isolated and cross rows is unpredictable); its own pool is done below.
-        let cross = !isolated[k];
-        let pick = |v: i64| select_unpredictable(cross, v, 0);
-        let (Some(u), Some(x), Some(i)) = (
-            upnl.checked_add(pick(m.unrealized_pnl)),
-            mm.checked_add(pick(m.maintenance_margin)),
-            im.checked_add(pick(m.initial_margin)),
-        ) else {
-            return false;
-        };
-        (upnl, mm, im) = (u, x, i);
-        cross_open |= cross && size != 0;
-    }
-    let wallet = input.wallets[account];
-    let Some(balance) = wallet.checked_add(upnl) else {
-        return false;
-    };
-    let Some(available) = balance.checked_sub(im) else {
-        return false;
-    };
-    let ratio = fast_margin_ratio(mm, balance);
-    let liquidate = at_maintenance(cross_open, mm, balance);
-    let a = account - chunk.account_start;
-    let accounts = &mut chunk.account_out;
-    accounts.margin_balance[a] = balance;
-    accounts.maintenance_margin[a] = mm;
-    accounts.initial_margin[a] = im;
-    accounts.margin_ratio[a] = ratio;
-    accounts.available_balance[a] = available;
-    accounts.liquidate[a] = liquidate;
-
-    // Each row's pool, then its liquidation price (one code path for both kinds of pool).
-    for k in 0..symbol.len() {
-        let size = qty[k];
-        let collateral = if isolated[k] {
-            let Some(balance) = margin[k].checked_add(out_upnl[k]) else {
-                return false;
-            };
-            out_ratio[k] = fast_margin_ratio(out_maintenance[k], balance);
-            out_liq[k] = at_maintenance(size != 0, out_maintenance[k], balance);
-            Some(margin[k])
-        } else {
-            out_ratio[k] = ratio;
-            out_liq[k] = liquidate;
-            // WB - TMM1 + UPNL1: the other cross positions held at their marks.
-            // Every MM is >= 0, so the other rows' MM is in range; their PnL may not be.
-            upnl.checked_sub(out_upnl[k]).and_then(|others| {
-                wallet
-                    .checked_sub(mm - out_maintenance[k])?
-                    .checked_add(others)
-            })
-        };
-        if size == 0 {
-            out_lp[k] = NO_LIQUIDATION_PRICE;
-            continue;
-        }
-        let Some(collateral) = collateral else {
-            return false;
-        };
-        let market = &markets[symbol[k] as usize];
-        let Some(price) = row_liquidation_price(market, size, entry[k], collateral) else {
-            return false;
-        };
-        out_lp[k] = price;
-    }
-    true
-}
-
-/// What the fast kernel reads of a symbol at each row, gathered once per call.
-#[derive(Debug, Clone, Copy)]
-struct Market<'a> {
-    contract: &'a Contract,
-    mark: i64,
-    tick: i64,
-    /// The brackets of a linear contract (inverse rows take the reference functions). Equal
-    /// tables share one copy, so the rows of every symbol read the same cache lines.
-    linear: Option<&'a Brackets>,
-}
-
-/// The [`Market`] of each symbol (`contracts` and `marks` are of equal length).
-fn markets<'a>(input: &BatchInput<'a>) -> Vec<Market<'a>> {
-    let mut tables: Vec<&'a Brackets> = Vec::new();
-    input
-        .contracts
-        .iter()
-        .zip(input.marks)
-        .map(|(contract, &mark)| {
-            let linear = matches!(contract.kind(), ContractKind::Linear).then(|| {
-                let brackets = contract.brackets();
-                if let Some(&shared) = tables.iter().find(|t| **t == brackets) {
-                    shared
-                } else {
-                    tables.push(brackets);
-                    brackets
-                }
-            });
-            Market {
-                contract,
-                mark,
-                tick: contract.tick_size(),
-                linear,
-            }
-        })
-        .collect()
-}
-
-/// The liquidation price column's value for one row, on the fast path for a linear
-/// contract; `None` when the reference reports an error.
-#[inline]
-fn row_liquidation_price(
-    market: &Market<'_>,
-    qty: i64,
-    entry: i64,
-    collateral: i64,
-) -> Option<i64> {
-    if let Some(brackets) = market.linear
-        && let Some(price) = linear_liquidation_price(brackets, market.tick, qty, entry, collateral)
-    {
-        return Some(price);
-    }
-    reference_liquidation_price(market.contract, qty, entry, collateral)
-}
-
-/// [`row_liquidation_price`] by the reference function, out of the hot loop.
-#[cold]
-#[inline(never)]
-fn reference_liquidation_price(
-    contract: &Contract,
-    qty: i64,
-    entry: i64,
-    collateral: i64,
-) -> Option<i64> {
-    let price = liquidation_price(contract, qty, entry, collateral).ok()?;
-    Some(price.unwrap_or(NO_LIQUIDATION_PRICE))
 }
 
 #[inline]

@@ -23,6 +23,7 @@ use std::hint::select_unpredictable;
 
 use crate::RiskError;
 use crate::fixed::{RATE_SCALE, Round, apply_rate, div_round};
+use crate::ladder::Ladder;
 
 /// One tier of a bracket table, with its maintenance amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,6 +103,37 @@ pub struct Brackets {
     neg_down: Vec<i128>,
     /// The caps of every tier but the last, dense, for the tier lookup.
     caps: Vec<i64>,
+    /// The same lookups as ladders, when the table allows (see [`crate::ladder`]).
+    ladders: Option<Box<Ladders>>,
+}
+
+/// The tier lookups of a table as ladders: the caps, and the keys of the liquidation
+/// price's root search on each side.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Ladders {
+    caps: Ladder<u64>,
+    up: Ladder<u128>,
+    neg_down: Ladder<u128>,
+}
+
+impl Ladders {
+    /// `None` unless every key is positive and the ladders can be built.
+    fn new(caps: &[i64], up: &[i128], neg_down: &[i128]) -> Option<Box<Self>> {
+        let unsigned = |keys: &[i128]| -> Option<Vec<u128>> {
+            keys.iter()
+                .map(|&k| (k > 0).then_some(k.unsigned_abs()))
+                .collect()
+        };
+        let caps: Option<Vec<u64>> = caps
+            .iter()
+            .map(|&c| (c > 0).then_some(c.unsigned_abs()))
+            .collect();
+        Some(Box::new(Self {
+            caps: Ladder::new(&caps?)?,
+            up: Ladder::new(&unsigned(up)?)?,
+            neg_down: Ladder::new(&unsigned(neg_down)?)?,
+        }))
+    }
 }
 
 impl Brackets {
@@ -172,20 +204,23 @@ impl Brackets {
             });
         }
         let scale = i128::from(RATE_SCALE);
-        let up = tiers
+        let up: Vec<i128> = tiers
             .iter()
             .map(|t| i128::from(t.cum) * scale + i128::from(t.cap) * (scale - i128::from(t.mmr)))
             .collect();
-        let neg_down = tiers
+        let neg_down: Vec<i128> = tiers
             .iter()
             .map(|t| i128::from(t.cap) * (scale + i128::from(t.mmr)) - i128::from(t.cum) * scale)
             .collect();
-        let caps = tiers[..tiers.len() - 1].iter().map(|t| t.cap).collect();
+        let caps: Vec<i64> = tiers[..tiers.len() - 1].iter().map(|t| t.cap).collect();
+        let last = tiers.len() - 1;
+        let ladders = Ladders::new(&caps, &up[..last], &neg_down[..last]);
         Ok(Self {
             tiers,
             up,
             neg_down,
             caps,
+            ladders,
         })
     }
 
@@ -199,6 +234,33 @@ impl Brackets {
         reason = "measured: left out of line, the call was an eighth of the batch's time"
     )]
     pub(crate) fn root_tier(&self, base: i128, rising: bool) -> &Tier {
+        &self.tiers[self.root_tier_index(base, rising)]
+    }
+
+    /// The index of [`Brackets::root_tier`], by the ladders when the table has them.
+    #[inline(always)]
+    #[allow(clippy::inline_always, reason = "as root_tier")]
+    pub(crate) fn root_tier_index_fast(&self, base: i128, rising: bool) -> usize {
+        let Some(ladders) = &self.ladders else {
+            return self.root_tier_index(base, rising);
+        };
+        // Every key is positive: a threshold at or below 0 is below none of them.
+        let (ladder, key) = select_unpredictable(
+            rising,
+            (&ladders.up, base.wrapping_neg()),
+            (&ladders.neg_down, base),
+        );
+        if key > 0 {
+            ladder.count_below(key.unsigned_abs())
+        } else {
+            0
+        }
+    }
+
+    /// The index of [`Brackets::root_tier`], by counting.
+    #[inline(always)]
+    #[allow(clippy::inline_always, reason = "as root_tier")]
+    fn root_tier_index(&self, base: i128, rising: bool) -> usize {
         let last = self.tiers.len() - 1;
         // The tier is the number of caps at which the gap has not reached zero yet.
         // `base + c` never overflows (both are far below 2^126), so `c` is compared with
@@ -213,10 +275,8 @@ impl Brackets {
             (&self.up[..last], threshold),
             (&self.neg_down[..last], base),
         );
-        let k = keys
-            .iter()
-            .fold(0usize, |n, &c| n.wrapping_add(usize::from(c < key)));
-        &self.tiers[k]
+        keys.iter()
+            .fold(0usize, |n, &c| n.wrapping_add(usize::from(c < key)))
     }
 
     /// A one-tier table without a cap: every notional at `mmr`, up to `max_leverage`.
@@ -243,6 +303,17 @@ impl Brackets {
         self.caps.iter().fold(0usize, |n, &cap| {
             n.wrapping_add(usize::from(cap < notional))
         })
+    }
+
+    /// [`Brackets::tier_index`] of a positive notional, by the ladder when the table has
+    /// one.
+    #[inline(always)]
+    #[allow(clippy::inline_always, reason = "on the batch's hot path")]
+    pub(crate) fn tier_index_fast(&self, notional: u64) -> usize {
+        match &self.ladders {
+            Some(ladders) => ladders.caps.count_below(notional),
+            None => self.tier_index(notional.cast_signed()),
+        }
     }
 
     /// The tier a notional falls in (see [`Brackets::tier_index`]).

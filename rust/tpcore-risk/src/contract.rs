@@ -15,7 +15,8 @@
 
 use crate::RiskError;
 use crate::bracket::Brackets;
-use crate::fixed::{Round, div_round, div_scale, mul_div, mul_scale, narrow};
+use crate::divide::Divisor;
+use crate::fixed::{RATE_SCALE, Round, div_round, div_scale, mul_div, mul_scale, narrow};
 
 /// How a contract settles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,6 +37,21 @@ pub struct Contract {
     brackets: Brackets,
     tick_size: i64,
     lot_size: i64,
+    /// Linear contracts: per tier, `(10^8 - mmr) x tick` then `(10^8 + mmr) x tick` (long,
+    /// short) as divisors of the liquidation price's fast path; `None` when a product
+    /// exceeds 64 bits.
+    liquidation_divisors: Option<Box<[Divisor]>>,
+}
+
+/// The [`Contract::liquidation_divisors`] of a linear contract.
+fn liquidation_divisors(brackets: &Brackets, tick: i64) -> Option<Box<[Divisor]>> {
+    let tick = tick.unsigned_abs();
+    let divisor = |per_unit: i64| Divisor::new(per_unit.unsigned_abs().checked_mul(tick)?);
+    brackets
+        .tiers()
+        .iter()
+        .flat_map(|t| [divisor(RATE_SCALE - t.mmr), divisor(RATE_SCALE + t.mmr)])
+        .collect()
 }
 
 impl Contract {
@@ -44,6 +60,7 @@ impl Contract {
     pub fn linear(brackets: Brackets) -> Self {
         Self {
             kind: ContractKind::Linear,
+            liquidation_divisors: liquidation_divisors(&brackets, 1),
             brackets,
             tick_size: 1,
             lot_size: 1,
@@ -68,6 +85,7 @@ impl Contract {
             brackets,
             tick_size: 1,
             lot_size: 1,
+            liquidation_divisors: None,
         })
     }
 
@@ -85,6 +103,9 @@ impl Contract {
             });
         }
         self.tick_size = tick_size;
+        if matches!(self.kind, ContractKind::Linear) {
+            self.liquidation_divisors = liquidation_divisors(&self.brackets, tick_size);
+        }
         Ok(self)
     }
 
@@ -120,6 +141,12 @@ impl Contract {
     #[must_use]
     pub fn tick_size(&self) -> i64 {
         self.tick_size
+    }
+
+    /// The divisors of the liquidation price's fast path, two per tier (long, short):
+    /// linear contracts only, and only when each fits 64 bits.
+    pub(crate) fn liquidation_divisors(&self) -> Option<&[Divisor]> {
+        self.liquidation_divisors.as_deref()
     }
 
     /// The quantity lot (quantity units).

@@ -9,14 +9,17 @@
 //! arithmetic with the same rounding (the unit tests below compare both on random inputs
 //! at and around the bounds).
 //!
-//! The central trick is the split at the scale: `x = hi x 10^8 + lo` (a 64-bit division by
-//! a constant, which compiles to a multiplication). With `a` and `b` split,
-//! `a x b / 10^8 = ah x bh x 10^8 + ah x bl + al x bh + al x bl / 10^8`, where every term
-//! but the first fits 64 bits for any `a, b < 2^64` and the last is the only inexact one.
+//! No step is a 128-bit division: products are exact (`u128`), divided by 10^8 with
+//! 64-bit divisions by the constant ([`crate::divide::scale_div_rem`]); the liquidation
+//! price divides by the tier's precomputed reciprocal ([`crate::divide::Divisor`]) and
+//! then by `|qty|` in 64 bits; tiers are found by the tables' ladders
+//! ([`crate::ladder`]).
 
 use std::hint::select_unpredictable;
 
 use crate::bracket::Brackets;
+use crate::contract::{Contract, ContractKind};
+use crate::divide::{Divisor, scale_div_rem};
 use crate::fixed::{RATE_SCALE, SCALE, wide_mul64};
 use crate::margin::PositionMetrics;
 
@@ -29,47 +32,63 @@ fn split(x: u64) -> (u64, u64) {
     (x / S, x % S)
 }
 
-/// `floor(a x b / 10^8)` and whether the division was inexact, for `a = ah x 10^8 + al` and
-/// `b = bh x 10^8 + bl` (`al, bl < 10^8`); `None` when the quotient does not fit a `u64`.
-#[inline]
-fn mul_scale_split(ah: u64, al: u64, bh: u64, bl: u64) -> Option<(u64, bool)> {
-    // ah, bh < 2^64 / 10^8 < 2^38 and al, bl < 10^8 < 2^27: the cross terms fit.
-    let low = al * bl;
-    let high = ah.checked_mul(bh)?.checked_mul(S)?;
-    let q = high
-        .checked_add(ah * bl)?
-        .checked_add(al * bh)?
-        .checked_add(low / S)?;
-    Some((q, !low.is_multiple_of(S)))
+/// A linear symbol as the fast paths read it, gathered once per batch call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LinearMarket<'a> {
+    /// The mark price (positive).
+    pub(crate) mark: u64,
+    /// The price tick (at least 1).
+    pub(crate) tick: u64,
+    /// The leverage brackets.
+    pub(crate) brackets: &'a Brackets,
+    /// Two per tier, long then short: see [`crate::contract::Contract`].
+    pub(crate) divisors: Option<&'a [Divisor]>,
 }
 
-/// The figures of [`crate::margin::position_metrics`] for a linear contract with these
-/// brackets, for `qty != 0`, positive prices and a non-zero leverage; `None` otherwise or
-/// when a figure does not fit.
-#[inline]
+impl<'a> LinearMarket<'a> {
+    /// The market of a linear contract at a mark; `None` for an inverse contract or a
+    /// mark that is not positive.
+    pub(crate) fn new(contract: &'a Contract, mark: i64) -> Option<Self> {
+        if !matches!(contract.kind(), ContractKind::Linear) || mark <= 0 {
+            return None;
+        }
+        Some(Self {
+            mark: mark.unsigned_abs(),
+            tick: contract.tick_size().unsigned_abs(),
+            brackets: contract.brackets(),
+            divisors: contract.liquidation_divisors(),
+        })
+    }
+}
+
+/// The figures of [`crate::margin::position_metrics`] for a linear contract at the
+/// market's mark, for `qty != 0`, a positive entry and a non-zero leverage; `None`
+/// otherwise or when a figure does not fit.
+#[inline(always)]
+#[allow(clippy::inline_always, reason = "once per row in the batch's hot loop")]
 pub(crate) fn linear_metrics(
-    brackets: &Brackets,
+    market: &LinearMarket<'_>,
     qty: i64,
     entry: i64,
-    mark: i64,
     leverage: u32,
 ) -> Option<PositionMetrics> {
-    if qty == 0 || entry <= 0 || mark <= 0 || leverage == 0 {
+    if qty == 0 || entry <= 0 || leverage == 0 {
         return None;
     }
-    let (ah, al) = split(qty.unsigned_abs());
-    let (mh, ml) = split(mark.unsigned_abs());
+    let size = u128::from(qty.unsigned_abs());
     // notional = ceil(|qty| x mark / 10^8).
-    let (floor, inexact) = mul_scale_split(ah, al, mh, ml)?;
-    let notional = floor + u64::from(inexact);
+    let (floor, rest) = scale_div_rem(size * u128::from(market.mark))?;
+    if floor > I64_MAX {
+        return None;
+    }
+    let notional = floor + u64::from(rest != 0);
     if notional > I64_MAX {
         return None;
     }
     // PnL = floor(qty x (mark - entry) / 10^8); both prices are positive, so the
     // difference fits.
-    let diff = mark - entry;
-    let (dh, dl) = split(diff.unsigned_abs());
-    let (magnitude, inexact) = mul_scale_split(ah, al, dh, dl)?;
+    let diff = market.mark.cast_signed().wrapping_sub(entry);
+    let (magnitude, rest) = scale_div_rem(size * u128::from(diff.unsigned_abs()))?;
     if magnitude > I64_MAX {
         return None;
     }
@@ -77,18 +96,23 @@ pub(crate) fn linear_metrics(
     // is applied without a branch (longs and shorts, gains and losses alternate):
     // (v ^ -1) + 1 = -v; v = 2^63 only for a negative product, where it gives i64::MIN.
     let negative = (qty < 0) != (diff < 0);
-    let v = magnitude + u64::from(inexact & negative);
+    let v = magnitude + u64::from((rest != 0) & negative);
     let sign = -i64::from(negative);
     let unrealized_pnl = (v.cast_signed() ^ sign).wrapping_sub(sign);
-    let tier = brackets.tier(notional.cast_signed());
-    // MM = ceil(notional x mmr / 10^8) - cum, at least 0; 0 < mmr < 10^8, so with the
-    // notional split every product fits (nh x mmr < 2^63 / 10^8 x 10^8).
+    let brackets = market.brackets;
+    let tier = &brackets.tiers()[brackets.tier_index_fast(notional)];
+    // MM = ceil(notional x mmr / 10^8) - cum, at least 0 (and at most i64::MAX for a
+    // negative cum). 0 < mmr < 10^8, so with the notional split no product or sum below
+    // overflows: nh x mmr < 2^63 / 10^8 x 10^8, nl x mmr < 10^16, and the total is at
+    // most the notional.
     let (nh, nl) = split(notional);
     let mmr = tier.mmr.unsigned_abs();
-    let low = nl * mmr;
-    let rated = nh * mmr + low / S + u64::from(!low.is_multiple_of(S));
-    let maintenance_margin =
-        (i128::from(rated) - i128::from(tier.cum)).clamp(0, i128::from(i64::MAX)) as i64;
+    let low = nl.wrapping_mul(mmr);
+    let rated = nh
+        .wrapping_mul(mmr)
+        .wrapping_add(low / S)
+        .wrapping_add(u64::from(!low.is_multiple_of(S)));
+    let maintenance_margin = rated.cast_signed().saturating_sub(tier.cum).max(0);
     // IM = ceil(notional / min(leverage, tier max)).
     let effective = u64::from(leverage.min(tier.max_leverage));
     let initial = notional / effective + u64::from(!notional.is_multiple_of(effective));
@@ -100,18 +124,16 @@ pub(crate) fn linear_metrics(
     })
 }
 
-/// [`crate::margin::liquidation_price`] of a linear contract with these brackets and
-/// tick, as the batch's column holds it: `Some(price)`, `Some(0)` for "no liquidation
-/// price" (the reference's `None`), or `None` when the inputs leave the fast path (the
-/// reference then decides, or fails).
+/// [`crate::margin::liquidation_price`] of a linear contract, as the batch's column holds
+/// it: `Some(price)`, `Some(0)` for "no liquidation price" (the reference's `None`), or
+/// `None` when the inputs leave the fast path (the reference then decides, or fails).
 #[inline(always)]
 #[allow(
     clippy::inline_always,
     reason = "measured: out of line, a call per row in the batch's hot loop"
 )]
 pub(crate) fn linear_liquidation_price(
-    brackets: &Brackets,
-    tick: i64,
+    market: &LinearMarket<'_>,
     qty: i64,
     entry: i64,
     collateral: i64,
@@ -119,14 +141,16 @@ pub(crate) fn linear_liquidation_price(
     if qty == 0 {
         return Some(0);
     }
-    if entry <= 0 || tick < 1 {
+    if entry <= 0 {
         return None;
     }
     let long = qty > 0;
     let scaled_collateral = wide_mul64(collateral, SCALE);
     let qty_entry = wide_mul64(qty, entry);
     // |each term| < 2^126 + 2^91: no sum below overflows.
-    let tier = brackets.root_tier(scaled_collateral.wrapping_sub(qty_entry), long);
+    let brackets = market.brackets;
+    let index = brackets.root_tier_index_fast(scaled_collateral.wrapping_sub(qty_entry), long);
+    let tier = &brackets.tiers()[index];
     let numerator = qty_entry
         .wrapping_sub(scaled_collateral)
         .wrapping_sub(wide_mul64(tier.cum, SCALE));
@@ -140,31 +164,49 @@ pub(crate) fn linear_liquidation_price(
     if magnitude >= 1 << 100 {
         return None;
     }
+    let scaled = magnitude * u128::from(S);
+    let size = qty.unsigned_abs();
+    let tick = market.tick;
+    // Straight to ticks, up for a long, down for a short: rounding the price and then the
+    // ticks is rounding once (floor(floor(x / d) / t) = floor(x / (d x t)), and likewise
+    // for ceil), and so is dividing by the tier's (10^8 -/+ mmr) x tick first and by
+    // |qty| next. The first division is by a precomputed reciprocal, the second in 64
+    // bits; both need quotients below 2^64, else one 128-bit division does it all.
+    if let Some(divisor) = market
+        .divisors
+        .and_then(|d| d.get(2 * index + usize::from(!long)))
+        && let Some((q, rest)) = divisor.div_rem(scaled)
+        && let Some(per_size) = q.checked_add(u64::from(long && rest != 0))
+    {
+        let t = per_size / size;
+        // t x size <= per_size, and t + 1 <= per_size for size >= 2 (t = per_size for 1).
+        let ticks = t.wrapping_add(u64::from(long & (t.wrapping_mul(size) != per_size)));
+        return Some(ticks_to_price(u128::from(ticks), long, tick));
+    }
     // 0 < mmr < 10^8: 0 < per_unit < 2^28, so the denominator is below 2^91.
     let per_unit = select_unpredictable(long, SCALE - tier.mmr, SCALE + tier.mmr);
-    let scaled = magnitude * u128::from(S);
-    let denominator = u128::from(qty.unsigned_abs()) * u128::from(per_unit.unsigned_abs());
-    // Straight to ticks, up for a long, down for a short, in one division: rounding the
-    // price and then the ticks is rounding once (floor(floor(x / d) / t) = floor(x / (d x
-    // t)), and likewise for ceil).
-    let tick = tick.unsigned_abs();
+    let denominator = u128::from(size) * u128::from(per_unit.unsigned_abs());
     let divisor = denominator.checked_mul(u128::from(tick))?;
     let q = scaled / divisor;
     let ticks = q + u128::from(long & (q.wrapping_mul(divisor) != scaled));
-    if ticks == 0 {
-        return Some(0);
+    Some(ticks_to_price(ticks, long, tick))
+}
+
+/// The price of a number of ticks as the column holds it: 0 for none; beyond the `i64`
+/// range, the highest tick for a long (it is at or past maintenance at every price) and
+/// none for a short.
+#[inline(always)]
+#[allow(clippy::inline_always, reason = "the tail of linear_liquidation_price")]
+fn ticks_to_price(ticks: u128, long: bool, tick: u64) -> i64 {
+    match u64::try_from(ticks)
+        .ok()
+        .and_then(|t| t.checked_mul(tick))
+        .filter(|&p| p <= I64_MAX)
+    {
+        Some(p) => p.cast_signed(),
+        None if long => i64::MAX - i64::MAX % tick.cast_signed(),
+        None => 0,
     }
-    Some(
-        match u64::try_from(ticks)
-            .ok()
-            .and_then(|t| t.checked_mul(tick))
-            .filter(|&p| p <= I64_MAX)
-        {
-            Some(p) => p.cast_signed(),
-            None if long => i64::MAX - i64::MAX % tick.cast_signed(),
-            None => 0,
-        },
-    )
 }
 
 /// [`crate::account::margin_ratio`]: `ceil(maintenance x 10^8 / balance)` for a positive
@@ -200,7 +242,6 @@ mod tests {
 
     use super::*;
     use crate::bracket::TierSpec;
-    use crate::contract::Contract;
     use crate::margin::{liquidation_price, position_metrics};
 
     const W: i64 = SCALE;
@@ -223,10 +264,18 @@ mod tests {
             .iter()
             .map(|&(floor, cap, lev, mmr)| TierSpec::new(floor * W, cap * W, lev, mmr))
             .collect();
+        // Three caps within one power of two: no ladders, the tiers are counted.
+        let crowded = [
+            TierSpec::new(0, 1_000 * W, 50, 1_000_000),
+            TierSpec::new(1_000 * W, 1_100 * W, 40, 1_500_000),
+            TierSpec::new(1_100 * W, 1_200 * W, 30, 2_000_000),
+            TierSpec::new(1_200 * W, i64::MAX, 20, 2_500_000),
+        ];
         vec![
             Brackets::new(&specs).unwrap(),
             Brackets::flat(20, 2_500_000).unwrap(),
             Brackets::flat(1, 99_999_999).unwrap(),
+            Brackets::new(&crowded).unwrap(),
         ]
     }
 
@@ -253,8 +302,23 @@ mod tests {
         amount().prop_map(|v| v.checked_abs().unwrap_or(i64::MAX).max(1))
     }
 
+    /// A quantity and a price whose product is near 2^63 x 10^8 or 2^64 x 10^8, the
+    /// bounds of the 64-bit quotients.
+    fn near_bound() -> impl Strategy<Value = (i64, i64)> {
+        let bounds = [
+            u128::from(I64_MAX) * u128::from(S),
+            u128::from(u64::MAX) * u128::from(S),
+        ];
+        (0..2usize, positive(), -3i64..=3, any::<bool>()).prop_map(move |(b, price, d, short)| {
+            let size =
+                (bounds[b] / u128::from(price.unsigned_abs())).saturating_add_signed(i128::from(d));
+            let size = i64::try_from(size).unwrap_or(i64::MAX).max(1);
+            (if short { -size } else { size }, price)
+        })
+    }
+
     fn table() -> impl Strategy<Value = Brackets> {
-        (0..3usize).prop_map(|k| tables().swap_remove(k))
+        (0..4usize).prop_map(|k| tables().swap_remove(k))
     }
 
     proptest! {
@@ -263,14 +327,14 @@ mod tests {
         #[test]
         fn metrics_match_the_reference(
             brackets in table(),
-            qty in amount(),
+            (qty, mark) in prop_oneof![(amount(), positive()), near_bound()],
             entry in positive(),
-            mark in positive(),
             leverage in prop_oneof![1u32..200, any::<u32>()],
         ) {
-            let contract = Contract::linear(brackets.clone());
+            let contract = Contract::linear(brackets);
             let reference = position_metrics(&contract, qty, entry, mark, leverage);
-            if let Some(fast) = linear_metrics(&brackets, qty, entry, mark, leverage) {
+            let market = LinearMarket::new(&contract, mark).unwrap();
+            if let Some(fast) = linear_metrics(&market, qty, entry, leverage) {
                 prop_assert_eq!(Ok(fast), reference);
             } else {
                 // Only a zero quantity or a figure beyond 64 bits leaves the fast path.
@@ -282,15 +346,19 @@ mod tests {
         fn liquidation_prices_match_the_reference(
             brackets in table(),
             tick in prop_oneof![Just(1i64), Just(1_000_000), 1i64..10_000_000_000, positive()],
-            qty in amount(),
-            entry in positive(),
+            (qty, entry) in prop_oneof![(amount(), positive()), near_bound()],
             collateral in amount(),
         ) {
-            let contract = Contract::linear(brackets.clone()).with_tick_size(tick).unwrap();
+            let contract = Contract::linear(brackets).with_tick_size(tick).unwrap();
             let reference = liquidation_price(&contract, qty, entry, collateral)
                 .map(|price| price.unwrap_or(0));
-            if let Some(fast) = linear_liquidation_price(&brackets, tick, qty, entry, collateral) {
-                prop_assert_eq!(Ok(fast), reference);
+            // With the contract's divisors (when the tick allows them), and without.
+            let with = LinearMarket::new(&contract, 1).unwrap();
+            let without = LinearMarket { divisors: None, ..with };
+            for market in [with, without] {
+                if let Some(fast) = linear_liquidation_price(&market, qty, entry, collateral) {
+                    prop_assert_eq!(Ok(fast), reference.clone());
+                }
             }
         }
 
@@ -305,7 +373,10 @@ mod tests {
 
     #[test]
     fn realistic_positions_take_the_fast_path() {
-        let brackets = &tables()[0];
+        let contract = Contract::linear(tables().swap_remove(0))
+            .with_tick_size(1_000_000)
+            .unwrap();
+        assert!(contract.liquidation_divisors().is_some());
         for (qty, entry, mark, collateral) in [
             (
                 150_000_000i64,
@@ -321,10 +392,9 @@ mod tests {
                 5_000_000 * W,
             ),
         ] {
-            assert!(linear_metrics(brackets, qty, entry, mark, 20).is_some());
-            assert!(
-                linear_liquidation_price(brackets, 1_000_000, qty, entry, collateral).is_some()
-            );
+            let market = LinearMarket::new(&contract, mark).unwrap();
+            assert!(linear_metrics(&market, qty, entry, 20).is_some());
+            assert!(linear_liquidation_price(&market, qty, entry, collateral).is_some());
         }
     }
 }

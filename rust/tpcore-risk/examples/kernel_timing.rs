@@ -1,0 +1,149 @@
+//! Times the full recompute alone on a book shaped like the Python benchmark's
+//! (`benches/risk_workload.py`): 100,000 accounts x 10 positions on 100 linear symbols
+//! sharing the 2021 BTCUSDT table, a 0.01 tick, marks 1 to 50,000, notionals 100 to
+//! 2,000,000, entries within 20%, a fifth isolated, leverage 1 to 50.
+//!
+//! `cargo run --release -p tpcore-risk --example kernel_timing [threads] [repetitions]`
+//! prints the median and best time per call.
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "a timing tool: set-up that fails aborts; figures printed from small sizes"
+)]
+
+use std::time::Instant;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use tpcore_risk::{BatchBuffers, BatchInput, Contract, PositionColumns, PositionIndex};
+
+const ACCOUNTS: usize = 100_000;
+const PER_ACCOUNT: usize = 10;
+const SYMBOLS: usize = 100;
+const W: f64 = 100_000_000.0;
+
+/// splitmix64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn uniform(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.unit()
+    }
+
+    fn log_uniform(&mut self, low: f64, high: f64) -> f64 {
+        self.uniform(low.ln(), high.ln()).exp()
+    }
+}
+
+fn fixed(x: f64, decimals: i32) -> i64 {
+    let unit = 10f64.powi(decimals);
+    ((x * unit).round() / unit * W).round() as i64
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let threads: usize = args.next().map_or(1, |a| a.parse().unwrap());
+    let repetitions: usize = args.next().map_or(30, |a| a.parse().unwrap());
+    let mut rng = Rng(20_261_121);
+    let contract = Contract::linear(common::brackets(&common::BTCUSDT_2021))
+        .with_tick_size(1_000_000)
+        .unwrap();
+    let contracts = vec![contract; SYMBOLS];
+    let marks_whole: Vec<f64> = (0..SYMBOLS)
+        .map(|_| (rng.log_uniform(1.0, 50_000.0) * 100.0).round() / 100.0)
+        .collect();
+    let marks: Vec<i64> = marks_whole.iter().map(|&m| fixed(m, 2)).collect();
+    let n = ACCOUNTS * PER_ACCOUNT;
+    let (mut account, mut symbol, mut qty, mut entry) = (vec![], vec![], vec![], vec![]);
+    let (mut leverage, mut isolated, mut margin, mut wallets) = (vec![], vec![], vec![], vec![]);
+    for a in 0..ACCOUNTS {
+        let start = (rng.next() % SYMBOLS as u64) as usize;
+        let step = [1, 3, 7, 9, 11, 13][(rng.next() % 6) as usize];
+        let mut symbols: Vec<usize> = (0..PER_ACCOUNT)
+            .map(|k| (start + step * k) % SYMBOLS)
+            .collect();
+        symbols.sort_unstable();
+        let mut cross_notional = 0.0;
+        for s in symbols {
+            let mark = marks_whole[s];
+            let notional = rng.log_uniform(100.0, 2_000_000.0);
+            let size = ((notional / mark * 1000.0).round() / 1000.0).max(0.001);
+            let sign = if rng.next() & 1 == 0 { -1.0 } else { 1.0 };
+            let iso = rng.unit() < 0.2;
+            account.push(a as u32);
+            symbol.push(s as u32);
+            qty.push(fixed(size * sign, 3));
+            entry.push(fixed(mark * rng.uniform(0.8, 1.2), 2));
+            leverage.push(1 + (rng.next() % 50) as u32);
+            isolated.push(iso);
+            margin.push(if iso {
+                fixed(notional * rng.uniform(0.01, 0.3), 2)
+            } else {
+                0
+            });
+            if !iso {
+                cross_notional += notional;
+            }
+        }
+        wallets.push(fixed(cross_notional * rng.uniform(0.02, 0.5), 2));
+    }
+    let index = PositionIndex::new(&account, &symbol, ACCOUNTS, SYMBOLS).unwrap();
+    let input = BatchInput {
+        positions: PositionColumns {
+            account: &account,
+            symbol: &symbol,
+            qty: &qty,
+            entry_price: &entry,
+            leverage: &leverage,
+            isolated: &isolated,
+            isolated_margin: &margin,
+        },
+        wallets: &wallets,
+        contracts: &contracts,
+        marks: &marks,
+    };
+    let mut buffers = BatchBuffers::new(n, ACCOUNTS);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let mut times: Vec<f64> = (0..repetitions)
+        .map(|_| {
+            let start = Instant::now();
+            pool.install(|| index.compute(&input, &mut buffers.out()).unwrap());
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    let checksum = buffers
+        .liquidation_price
+        .iter()
+        .chain(&buffers.maintenance_margin)
+        .chain(&buffers.initial_margin)
+        .chain(&buffers.unrealized_pnl)
+        .chain(&buffers.margin_ratio)
+        .chain(&buffers.account_margin_ratio)
+        .fold(0i64, |h, &v| h.wrapping_mul(31).wrapping_add(v));
+    println!(
+        "{threads} thread(s): median {:.2} ms, best {:.2} ms ({:.1} M positions/s); checksum {checksum:x}",
+        times[times.len() / 2] * 1e3,
+        times[0] * 1e3,
+        n as f64 / times[times.len() / 2] / 1e6,
+    );
+}
