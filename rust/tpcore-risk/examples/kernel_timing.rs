@@ -3,8 +3,9 @@
 //! sharing the 2021 BTCUSDT table, a 0.01 tick, marks 1 to 50,000, notionals 100 to
 //! 2,000,000, entries within 20%, a fifth isolated, leverage 1 to 50.
 //!
-//! `cargo run --release -p tpcore-risk --example kernel_timing [threads] [repetitions]`
-//! prints the median and best time per call.
+//! `cargo run --release -p tpcore-risk --example kernel_timing [threads] [repetitions]
+//! [accounts]` prints the median and best time per call (a smaller book fits the caches
+//! and gives steadier minimums on a busy machine).
 #![allow(
     clippy::unwrap_used,
     clippy::print_stdout,
@@ -21,7 +22,6 @@ use std::time::Instant;
 mod common;
 use tpcore_risk::{BatchBuffers, BatchInput, Contract, PositionColumns, PositionIndex};
 
-const ACCOUNTS: usize = 100_000;
 const PER_ACCOUNT: usize = 10;
 const SYMBOLS: usize = 100;
 const W: f64 = 100_000_000.0;
@@ -60,6 +60,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let threads: usize = args.next().map_or(1, |a| a.parse().unwrap());
     let repetitions: usize = args.next().map_or(30, |a| a.parse().unwrap());
+    let accounts: usize = args.next().map_or(100_000, |a| a.parse().unwrap());
     let mut rng = Rng(20_261_121);
     let contract = Contract::linear(common::brackets(&common::BTCUSDT_2021))
         .with_tick_size(1_000_000)
@@ -69,10 +70,10 @@ fn main() {
         .map(|_| (rng.log_uniform(1.0, 50_000.0) * 100.0).round() / 100.0)
         .collect();
     let marks: Vec<i64> = marks_whole.iter().map(|&m| fixed(m, 2)).collect();
-    let n = ACCOUNTS * PER_ACCOUNT;
+    let n = accounts * PER_ACCOUNT;
     let (mut account, mut symbol, mut qty, mut entry) = (vec![], vec![], vec![], vec![]);
     let (mut leverage, mut isolated, mut margin, mut wallets) = (vec![], vec![], vec![], vec![]);
-    for a in 0..ACCOUNTS {
+    for a in 0..accounts {
         let start = (rng.next() % SYMBOLS as u64) as usize;
         let step = [1, 3, 7, 9, 11, 13][(rng.next() % 6) as usize];
         let mut symbols: Vec<usize> = (0..PER_ACCOUNT)
@@ -103,7 +104,7 @@ fn main() {
         }
         wallets.push(fixed(cross_notional * rng.uniform(0.02, 0.5), 2));
     }
-    let index = PositionIndex::new(&account, &symbol, ACCOUNTS, SYMBOLS).unwrap();
+    let index = PositionIndex::new(&account, &symbol, accounts, SYMBOLS).unwrap();
     let input = BatchInput {
         positions: PositionColumns {
             account: &account,
@@ -118,7 +119,7 @@ fn main() {
         contracts: &contracts,
         marks: &marks,
     };
-    let mut buffers = BatchBuffers::new(n, ACCOUNTS);
+    let mut buffers = BatchBuffers::new(n, accounts);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

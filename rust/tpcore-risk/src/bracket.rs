@@ -237,23 +237,21 @@ impl Brackets {
         &self.tiers[self.root_tier_index(base, rising)]
     }
 
-    /// The index of [`Brackets::root_tier`], by the ladders when the table has them.
+    /// The index of [`Brackets::root_tier`] for a positive `key`: `-base` when `rising`,
+    /// else `base` (every tier's key is positive, so a key at or below 0 is in the first
+    /// tier); by the ladders when the table has them.
     #[inline(always)]
     #[allow(clippy::inline_always, reason = "as root_tier")]
-    pub(crate) fn root_tier_index_fast(&self, base: i128, rising: bool) -> usize {
-        let Some(ladders) = &self.ladders else {
-            return self.root_tier_index(base, rising);
-        };
-        // Every key is positive: a threshold at or below 0 is below none of them.
-        let (ladder, key) = select_unpredictable(
-            rising,
-            (&ladders.up, base.wrapping_neg()),
-            (&ladders.neg_down, base),
-        );
-        if key > 0 {
-            ladder.count_below(key.unsigned_abs())
-        } else {
-            0
+    pub(crate) fn root_tier_index_of_key(&self, key: u128, rising: bool) -> usize {
+        match &self.ladders {
+            Some(ladders) => {
+                select_unpredictable(rising, &ladders.up, &ladders.neg_down).count_below(key)
+            }
+            None => {
+                // key < 2^127 (a difference of two products of i64).
+                let key = key.cast_signed();
+                self.root_tier_index(select_unpredictable(rising, key.wrapping_neg(), key), rising)
+            }
         }
     }
 

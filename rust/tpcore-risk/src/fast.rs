@@ -39,6 +39,8 @@ pub(crate) struct LinearMarket<'a> {
     pub(crate) mark: u64,
     /// The price tick (at least 1).
     pub(crate) tick: u64,
+    /// The highest price on the tick: a long's liquidation price beyond the `i64` range.
+    pub(crate) top_price: i64,
     /// The leverage brackets.
     pub(crate) brackets: &'a Brackets,
     /// Two per tier, long then short: see [`crate::contract::Contract`].
@@ -52,9 +54,11 @@ impl<'a> LinearMarket<'a> {
         if !matches!(contract.kind(), ContractKind::Linear) || mark <= 0 {
             return None;
         }
+        let tick = contract.tick_size();
         Some(Self {
             mark: mark.unsigned_abs(),
-            tick: contract.tick_size().unsigned_abs(),
+            tick: tick.unsigned_abs(),
+            top_price: i64::MAX - i64::MAX % tick,
             brackets: contract.brackets(),
             divisors: contract.liquidation_divisors(),
         })
@@ -145,22 +149,30 @@ pub(crate) fn linear_liquidation_price(
         return None;
     }
     let long = qty > 0;
-    let scaled_collateral = wide_mul64(collateral, SCALE);
-    let qty_entry = wide_mul64(qty, entry);
-    // |each term| < 2^126 + 2^91: no sum below overflows.
-    let brackets = market.brackets;
-    let index = brackets.root_tier_index_fast(scaled_collateral.wrapping_sub(qty_entry), long);
-    let tier = &brackets.tiers()[index];
-    let numerator = qty_entry
-        .wrapping_sub(scaled_collateral)
-        .wrapping_sub(wide_mul64(tier.cum, SCALE));
-    // LP = numerator x 10^8 / (qty x (10^8 -/+ mmr)), rounded up for a long, down for a
-    // short: positive only when the numerator has the sign of the quantity (else there is
-    // no liquidation price).
-    if !select_unpredictable(long, numerator > 0, numerator < 0) {
+    // qty x entry - collateral x 10^8 (|each term| < 2^126 + 2^91: no sum below
+    // overflows): the numerator below before the tier's maintenance amount, and the gap's
+    // per-position part negated. The root search's key is the gap's part with the sign
+    // that makes every tier's key positive: for a key at or below 0, the root is in the
+    // first tier, whose maintenance amount is 0, and the numerator does not have the sign
+    // of the quantity.
+    let exposure = wide_mul64(qty, entry).wrapping_sub(wide_mul64(collateral, SCALE));
+    let key = select_unpredictable(long, exposure, exposure.wrapping_neg());
+    if key <= 0 {
         return Some(0);
     }
-    let magnitude = numerator.unsigned_abs();
+    let brackets = market.brackets;
+    let index = brackets.root_tier_index_of_key(key.unsigned_abs(), long);
+    let tier = &brackets.tiers()[index];
+    // LP = numerator x 10^8 / (qty x (10^8 -/+ mmr)), numerator = exposure - cum x 10^8,
+    // rounded up for a long, down for a short: positive only when the numerator has the
+    // sign of the quantity (else there is no liquidation price). Maintenance amounts are
+    // at least 0, so for a short (key = -exposure > 0) it always has.
+    let cum = wide_mul64(tier.cum, SCALE);
+    let magnitude = select_unpredictable(long, key.wrapping_sub(cum), key.wrapping_add(cum));
+    if magnitude <= 0 {
+        return Some(0);
+    }
+    let magnitude = magnitude.unsigned_abs();
     if magnitude >= 1 << 100 {
         return None;
     }
@@ -181,7 +193,11 @@ pub(crate) fn linear_liquidation_price(
         let t = per_size / size;
         // t x size <= per_size, and t + 1 <= per_size for size >= 2 (t = per_size for 1).
         let ticks = t.wrapping_add(u64::from(long & (t.wrapping_mul(size) != per_size)));
-        return Some(ticks_to_price(u128::from(ticks), long, tick));
+        // Branch-free on the side (longs and shorts alternate unpredictably).
+        return Some(match ticks.checked_mul(tick).filter(|&p| p <= I64_MAX) {
+            Some(price) => price.cast_signed(),
+            None => select_unpredictable(long, market.top_price, 0),
+        });
     }
     // 0 < mmr < 10^8: 0 < per_unit < 2^28, so the denominator is below 2^91.
     let per_unit = select_unpredictable(long, SCALE - tier.mmr, SCALE + tier.mmr);
@@ -189,22 +205,20 @@ pub(crate) fn linear_liquidation_price(
     let divisor = denominator.checked_mul(u128::from(tick))?;
     let q = scaled / divisor;
     let ticks = q + u128::from(long & (q.wrapping_mul(divisor) != scaled));
-    Some(ticks_to_price(ticks, long, tick))
+    Some(ticks_to_price(ticks, long, market))
 }
 
 /// The price of a number of ticks as the column holds it: 0 for none; beyond the `i64`
 /// range, the highest tick for a long (it is at or past maintenance at every price) and
 /// none for a short.
-#[inline(always)]
-#[allow(clippy::inline_always, reason = "the tail of linear_liquidation_price")]
-fn ticks_to_price(ticks: u128, long: bool, tick: u64) -> i64 {
+fn ticks_to_price(ticks: u128, long: bool, market: &LinearMarket<'_>) -> i64 {
     match u64::try_from(ticks)
         .ok()
-        .and_then(|t| t.checked_mul(tick))
+        .and_then(|t| t.checked_mul(market.tick))
         .filter(|&p| p <= I64_MAX)
     {
         Some(p) => p.cast_signed(),
-        None if long => i64::MAX - i64::MAX % tick.cast_signed(),
+        None if long => market.top_price,
         None => 0,
     }
 }
