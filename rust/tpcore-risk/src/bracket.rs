@@ -243,16 +243,15 @@ impl Brackets {
     #[inline(always)]
     #[allow(clippy::inline_always, reason = "as root_tier")]
     pub(crate) fn root_tier_index_of_key(&self, key: u128, rising: bool) -> usize {
-        match &self.ladders {
-            Some(ladders) => {
-                select_unpredictable(rising, &ladders.up, &ladders.neg_down).count_below(key)
-            }
-            None => {
-                // key < 2^127 (a difference of two products of i64).
-                let key = key.cast_signed();
-                self.root_tier_index(select_unpredictable(rising, key.wrapping_neg(), key), rising)
-            }
+        if let Some(ladders) = &self.ladders {
+            return select_unpredictable(rising, &ladders.up, &ladders.neg_down).count_below(key);
         }
+        // key < 2^127 (a difference of two products of i64).
+        let key = key.cast_signed();
+        self.root_tier_index(
+            select_unpredictable(rising, key.wrapping_neg(), key),
+            rising,
+        )
     }
 
     /// The index of [`Brackets::root_tier`], by counting.
