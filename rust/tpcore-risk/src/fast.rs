@@ -184,16 +184,11 @@ pub(crate) fn linear_liquidation_price(
     // for ceil), and so is dividing by the tier's (10^8 -/+ mmr) x tick first and by
     // |qty| next. The first division is by a precomputed reciprocal, the second in 64
     // bits; both need quotients below 2^64, else one 128-bit division does it all.
-    if let Some(divisor) = market
+    if let Some(ticks) = market
         .divisors
         .and_then(|d| d.get(2 * index + usize::from(!long)))
-        && let Some((q, rest)) = divisor.div_rem(scaled)
-        && let Some(per_size) = q.checked_add(u64::from(long && rest != 0))
+        .and_then(|divisor| ticks_by_reciprocal(divisor, scaled, size, long))
     {
-        let t = per_size / size;
-        // t x size <= per_size, and t + 1 <= per_size for size >= 2 (t = per_size for 1).
-        let ticks = t.wrapping_add(u64::from(long & (t.wrapping_mul(size) != per_size)));
-        // Branch-free on the side (longs and shorts alternate unpredictably).
         return Some(match ticks.checked_mul(tick).filter(|&p| p <= I64_MAX) {
             Some(price) => price.cast_signed(),
             None => select_unpredictable(long, market.top_price, 0),
@@ -206,6 +201,18 @@ pub(crate) fn linear_liquidation_price(
     let q = scaled / divisor;
     let ticks = q + u128::from(long & (q.wrapping_mul(divisor) != scaled));
     Some(ticks_to_price(ticks, long, market))
+}
+
+/// `scaled / (divisor x size)` rounded up (`up`) or down: by the divisor's reciprocal,
+/// then by `size` in 64 bits; `None` when a quotient does not fit 64 bits.
+#[inline(always)]
+#[allow(clippy::inline_always, reason = "a part of linear_liquidation_price")]
+fn ticks_by_reciprocal(divisor: &Divisor, scaled: u128, size: u64, up: bool) -> Option<u64> {
+    let (q, rest) = divisor.div_rem(scaled)?;
+    let per_size = q.checked_add(u64::from(up && rest != 0))?;
+    let t = per_size / size;
+    // t x size <= per_size, and t + 1 <= per_size for size >= 2 (t = per_size for 1).
+    Some(t.wrapping_add(u64::from(up & (t.wrapping_mul(size) != per_size))))
 }
 
 /// The price of a number of ticks as the column holds it: 0 for none; beyond the `i64`
@@ -377,6 +384,29 @@ mod tests {
         }
 
         #[test]
+        fn reciprocal_ticks_match_a_wide_division(
+            divisor in prop_oneof![1u64..1_000, any::<u64>().prop_map(|d| d.max(1)), (1u64..200_000_000).prop_map(|p| p * 1_000_000)],
+            size in prop_oneof![1u64..1_000, any::<u64>().prop_map(|s| s.max(1))],
+            (quotient, offset) in (prop_oneof![any::<u64>(), Just(u64::MAX), 0u64..1_000], -2i64..=2),
+            up in any::<bool>(),
+        ) {
+            // Dividends around quotient x divisor x size: exact multiples, one off, and
+            // quotients at the 64-bit bound of either division.
+            let d = u128::from(divisor) * u128::from(size);
+            let scaled = d
+                .saturating_mul(u128::from(quotient))
+                .saturating_add_signed(i128::from(offset));
+            let reciprocal = Divisor::new(divisor).unwrap();
+            let q = scaled / d;
+            let exact = q + u128::from(up && q * d != scaled);
+            match ticks_by_reciprocal(&reciprocal, scaled, size, up) {
+                Some(ticks) => prop_assert_eq!(u128::from(ticks), exact),
+                // Only a first quotient beyond 64 bits (or its rounding up) leaves the path.
+                None => prop_assert!(scaled / u128::from(divisor) >= u128::from(u64::MAX)),
+            }
+        }
+
+        #[test]
         fn margin_ratios_match_the_reference(maintenance in amount(), balance in amount()) {
             prop_assert_eq!(
                 margin_ratio(maintenance, balance),
@@ -391,24 +421,54 @@ mod tests {
             .with_tick_size(1_000_000)
             .unwrap();
         assert!(contract.liquidation_divisors().is_some());
-        for (qty, entry, mark, collateral) in [
+        // qty, entry, mark, collateral, and whether the liquidation price's first quotient
+        // (|qty| x ticks) fits 64 bits: not for 70,000 BTC (3.5 billion of notional).
+        for (qty, entry, mark, collateral, reciprocal) in [
             (
                 150_000_000i64,
                 6_000_000_000_000i64,
                 6_100_000_000_000i64,
-                50_000 * W,
+                5_000 * W,
+                true,
             ),
-            (-200_000_000_000_000, 100_000_000, 95_000_000, 10_000 * W),
+            (
+                -200_000_000_000_000,
+                100_000_000,
+                95_000_000,
+                10_000 * W,
+                true,
+            ),
             (
                 7_000_000_000_000,
                 5_000_000_000_000,
                 4_000_000_000_000,
                 5_000_000 * W,
+                false,
             ),
         ] {
             let market = LinearMarket::new(&contract, mark).unwrap();
             assert!(linear_metrics(&market, qty, entry, 20).is_some());
-            assert!(linear_liquidation_price(&market, qty, entry, collateral).is_some());
+            let price = linear_liquidation_price(&market, qty, entry, collateral);
+            assert!(price.is_some_and(|p| p > 0));
+            let without = LinearMarket {
+                divisors: None,
+                ..market
+            };
+            assert_eq!(
+                linear_liquidation_price(&without, qty, entry, collateral),
+                price
+            );
+            // The path taken: the tier's reciprocal, or the 128-bit division.
+            let long = qty > 0;
+            let exposure = wide_mul64(qty, entry) - wide_mul64(collateral, SCALE);
+            let key = if long { exposure } else { -exposure }.unsigned_abs();
+            let index = market.brackets.root_tier_index_of_key(key, long);
+            let cum = wide_mul64(market.brackets.tiers()[index].cum, SCALE).unsigned_abs();
+            let magnitude = if long { key - cum } else { key + cum };
+            let divisor = &market.divisors.unwrap()[2 * index + usize::from(!long)];
+            let ticks =
+                ticks_by_reciprocal(divisor, magnitude * u128::from(S), qty.unsigned_abs(), long);
+            assert_eq!(ticks.is_some(), reciprocal);
         }
     }
 }
