@@ -438,3 +438,177 @@ def test_equal_fresh_dicts_are_read_as_their_own_values() -> None:
     other["domain"]["chainId"] = 2
     assert signed[9].signature == eth.sign_typed_data(other, SECRET).signature
     assert signed[10].signature == expected
+
+
+# ---------------------------------------------------------------- long batches
+# A batch is read in chunks that the pool signs while the next is read, and JSON text
+# messages are encoded straight from the text: the tests below cross chunk boundaries.
+
+DAI = "0x6B175474E89094C44Da98b954EedeAC495271d0F"
+
+
+def _order(i: int, chain_id: int = 1) -> dict[str, Any]:
+    """A fresh order document whose message is all leaves, distinct for each ``i``."""
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Order": [
+                {"name": "maker", "type": "address"},
+                {"name": "amount", "type": "uint256"},
+                {"name": "expiry", "type": "uint64"},
+                {"name": "salt", "type": "bytes32"},
+                {"name": "note", "type": "string"},
+                {"name": "buy", "type": "bool"},
+            ],
+        },
+        "primaryType": "Order",
+        "domain": {"name": "x", "version": "1", "chainId": chain_id, "verifyingContract": DAI},
+        "message": {
+            "maker": "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F",
+            "amount": 10**18 + i,
+            "expiry": 1_800_000_000,
+            "salt": i.to_bytes(32, "big"),
+            "note": f"order {i} é",
+            "buy": i % 2 == 0,
+        },
+    }
+
+
+def _forms(documents: list[dict[str, Any]], seed: int) -> list[Any]:
+    """Each document as a dict, JSON text or UTF-8 bytes, at random."""
+    rng = random.Random(seed)
+    forms: list[Any] = []
+    for doc in documents:
+        form = rng.randrange(3)
+        text = json_text(doc, rng)
+        forms.append((doc, text, text.encode())[form])
+    return forms
+
+
+def test_a_long_mixed_batch_signs_each_document_as_alone() -> None:
+    # Schemas and domains change mid-batch; some documents repeat MAIL.
+    documents = [
+        copy.deepcopy(MAIL) if i % 7 == 0 else _order(i, chain_id=1 + i // 150) for i in range(600)
+    ]
+    inputs = _forms(documents, SEED + 2)
+    expected = [_fields(eth.sign_typed_data(doc, SECRET)) for doc in documents]
+    assert [_fields(s) for s in eth.sign_typed_data_batch(inputs, SECRET)] == expected
+    rng = random.Random(SEED + 3)
+    keys = [random_secret(rng) for _ in documents]
+    signed = eth.sign_typed_data_batch(inputs, keys)
+    assert [s.signature for s in signed] == [
+        eth.sign_typed_data(doc, key).signature for doc, key in zip(documents, keys, strict=True)
+    ]
+    account = Account.from_key(keys[123])
+    assert signed[123].signature == bytes(
+        account.sign_typed_data(full_message=documents[123]).signature
+    )
+
+
+def _bad_dict(i: int) -> dict[str, Any]:
+    document = _order(i)
+    document["message"]["amount"] = -1
+    return document
+
+
+@pytest.mark.parametrize("bad_at", [0, 1, 15, 16, 17, 47, 48, 250, 599])
+@pytest.mark.parametrize("form", ["dict", "text", "mixed"])
+def test_the_first_bad_document_of_a_long_batch_is_raised(bad_at: int, form: str) -> None:
+    documents: list[Any] = [_order(i) for i in range(600)]
+    if form != "dict":
+        documents = (
+            _forms(documents, bad_at)
+            if form == "mixed"
+            else [json_text(d, random.Random(i)) for i, d in enumerate(documents)]
+        )
+    # The bad one: a negative uint (found on the pool) as a dict, text that is not JSON.
+    documents[bad_at] = _bad_dict(bad_at) if form == "dict" else "{not json"
+    # Later bad documents of every kind are not the one raised.
+    for later in range(bad_at + 1, 600, 97):
+        documents[later] = (_bad_dict(later), {"types": {}}, "[]", 5)[later % 4]
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, SECRET)
+    assert info.value.index == bad_at
+    assert info.value.reason == ("invalid_typed_data" if form == "dict" else "invalid_json")
+
+
+@pytest.mark.parametrize("bad_at", [3, 40, 333])
+def test_a_bad_key_in_a_long_batch_is_raised_at_its_index(bad_at: int) -> None:
+    documents = [_order(i) for i in range(400)]
+    keys = [SECRET] * 400
+    keys[bad_at] = bytes(32)
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, keys)
+    assert (info.value.index, info.value.reason) == (bad_at, "invalid_secret_key")
+    # A bad document before it is raised instead.
+    documents[bad_at - 1] = _bad_dict(bad_at - 1)
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch(documents, keys)
+    assert (info.value.index, info.value.reason) == (bad_at - 1, "invalid_typed_data")
+
+
+def test_a_bad_broadcast_key_is_raised_without_an_index() -> None:
+    with pytest.raises(InvalidInput) as info:
+        eth.sign_typed_data_batch([_order(i) for i in range(40)], bytes(32))
+    assert (info.value.index, info.value.reason) == (None, "invalid_secret_key")
+
+
+_MESSAGE = (
+    '"maker": "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F", "amount": 5, '
+    '"expiry": 7, "salt": "0x' + "11" * 32 + '", "note": "n", "buy": true'
+)
+
+#: Messages as text, each as the general path would judge them: read straight from the
+#: text, or left to it (floats, repeated or unknown members, nesting, escapes, bad JSON).
+ODD_MESSAGES = [
+    "{" + _MESSAGE + "}",
+    '{"buy": false, "note": "\\u00e9\\n", "salt": "0x' + "22" * 32 + '", "expiry": "0x07",'
+    ' "amount": "115792089237316195423570985008687907853269984665640564039457584007913129639935",'
+    ' "\\u006daker": "0x9d8a62f656a8d1615c1294fd71e9cfb3e4855a4f"}',
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": 5.0') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": 1e3') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', f'"amount": {2**70}') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": -5') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": null') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": [5]') + "}",
+    "{" + _MESSAGE.replace('"amount": 5', '"amount": "5"') + "}",
+    "{" + _MESSAGE.replace('"buy": true', '"buy": 1') + "}",
+    "{" + _MESSAGE.replace('"note": "n"', '"note": "\\ud800"') + "}",
+    "{" + _MESSAGE.replace('"expiry": 7', f'"expiry": {2**64}') + "}",
+    "{" + _MESSAGE + ', "amount": 6}',
+    "{" + _MESSAGE + ', "extra": 1.5}',
+    "{" + _MESSAGE + ', "extra": 1}',
+    "{" + _MESSAGE.replace('"buy": true, ', "").replace(', "buy": true', "") + "}",
+    "[" + _MESSAGE + "]",
+    "{" + _MESSAGE + "",
+    "{" + _MESSAGE + "} x",
+    '{"a": ' * 130 + "1" + "}" * 130,
+]
+
+
+@pytest.mark.parametrize("message", ODD_MESSAGES)
+def test_a_message_in_json_text_is_judged_as_alone(message: str) -> None:
+    document = _order(1)
+    head = json.dumps({k: v for k, v in document.items() if k != "message"})
+    odd = head[:-1] + ', "message": ' + message + "}"
+    fine = json_text(document, random.Random(1))
+    batch = [fine] * 20 + [odd] + [fine] * 20
+    alone: eth.SignedMessage | InvalidInput
+    try:
+        alone = eth.sign_typed_data(odd, SECRET)
+    except InvalidInput as error:
+        alone = error
+    if isinstance(alone, InvalidInput):
+        with pytest.raises(InvalidInput) as info:
+            eth.sign_typed_data_batch(batch, SECRET)
+        assert (info.value.index, info.value.reason) == (20, alone.reason)
+        assert str(alone) in str(info.value)
+    else:
+        signed = eth.sign_typed_data_batch(batch, SECRET)
+        assert _fields(signed[20]) == _fields(alone)
+        assert _fields(signed[21]) == _fields(signed[0])

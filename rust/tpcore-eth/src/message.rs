@@ -108,26 +108,10 @@ pub(crate) fn sign_hashes_batch<F>(
 where
     F: Fn(usize) -> Result<B256, EthError> + Sync,
 {
-    let broadcast = if secret_keys.len() == 32 && rows != 1 {
-        Some(PrivateKey::from_bytes(secret_keys)?)
-    } else if Some(secret_keys.len()) == rows.checked_mul(32) {
-        None
-    } else {
-        return Err(SignError::Length {
-            argument: "secret_keys",
-            expected: rows.saturating_mul(32),
-            actual: secret_keys.len(),
-        }
-        .into());
-    };
+    let signer = BatchSigner::new(rows, secret_keys)?;
     let one = |i: usize| -> Result<SignedMessage, EthError> {
         let hash = hash_of(i).map_err(|e| e.at(i))?;
-        let raw = match &broadcast {
-            Some(key) => key.sign_hash(&hash.0),
-            None => ecdsa::sign_hash(&secret_keys[i * 32..(i + 1) * 32], &hash.0)
-                .map_err(|e| EthError::from(e).at(i))?,
-        };
-        Ok(SignedMessage::from_raw(hash, raw))
+        signer.sign(i, hash)
     };
     let results: Vec<Result<SignedMessage, EthError>> = if rows < SERIAL_BELOW {
         (0..rows).map(one).collect()
@@ -135,4 +119,65 @@ where
         (0..rows).into_par_iter().map(one).collect()
     };
     results.into_iter().collect()
+}
+
+/// The keys of a batch of `rows` hashes: one broadcast key, parsed once, or one per row.
+pub struct BatchSigner<'a> {
+    broadcast: Option<PrivateKey>,
+    secret_keys: &'a [u8],
+}
+
+impl<'a> BatchSigner<'a> {
+    /// Takes one 32-byte key for every row or 32 bytes per row (a single row's key is read
+    /// as its own, so its error carries index 0).
+    ///
+    /// # Errors
+    ///
+    /// [`EthError::Sign`]: `invalid_length` if `secret_keys` has neither length,
+    /// `invalid_secret_key` (no index) if the broadcast key is invalid.
+    pub fn new(rows: usize, secret_keys: &'a [u8]) -> Result<Self, EthError> {
+        let broadcast = if secret_keys.len() == 32 && rows != 1 {
+            Some(PrivateKey::from_bytes(secret_keys)?)
+        } else if Some(secret_keys.len()) == rows.checked_mul(32) {
+            None
+        } else {
+            return Err(SignError::Length {
+                argument: "secret_keys",
+                expected: rows.saturating_mul(32),
+                actual: secret_keys.len(),
+            }
+            .into());
+        };
+        Ok(Self {
+            broadcast,
+            secret_keys,
+        })
+    }
+
+    /// Signs row `row`'s hash with its key.
+    ///
+    /// # Errors
+    ///
+    /// An invalid per-row key, as `invalid_secret_key` wrapped by [`EthError::at`].
+    pub fn sign(&self, row: usize, hash: B256) -> Result<SignedMessage, EthError> {
+        let raw = if let Some(key) = &self.broadcast {
+            key.sign_hash(&hash.0)
+        } else {
+            let secret = self
+                .secret_keys
+                .get(row * 32..(row + 1) * 32)
+                .unwrap_or_default();
+            ecdsa::sign_hash(secret, &hash.0).map_err(|e| EthError::from(e).at(row))?
+        };
+        Ok(SignedMessage::from_raw(hash, raw))
+    }
+}
+
+impl std::fmt::Debug for BatchSigner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchSigner")
+            .field("broadcast", &self.broadcast)
+            .field("rows", &(self.secret_keys.len() / 32))
+            .finish()
+    }
 }

@@ -21,18 +21,22 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use alloy_dyn_abi::eip712::Resolver;
 use alloy_dyn_abi::{DynSolType, DynSolValue, Eip712Domain};
 
 use alloy_primitives::{Address, B256, I256, U256, keccak256};
-use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use tpcore_sign::ecdsa::PrivateKey;
 
 use crate::EthError;
 use crate::message::{SignedMessage, sign_hashes_batch};
+
+mod text;
+mod words;
+
+pub use text::{TextParts, TextPreparer};
 
 /// An EIP-712 document as JSON: a parsed [`Value`] or its text.
 pub trait TypedDataJson {
@@ -114,7 +118,7 @@ pub fn hash_typed_data<J: TypedDataJson + ?Sized>(json: &J) -> Result<B256, EthE
 
 fn hash_value(doc: &Value) -> Result<B256, EthError> {
     let parts = TypedDataParts::of(doc)?;
-    let schema = Schema::new(parts.types, parts.primary_type)?;
+    let schema = Schema::shared(parts.types, parts.primary_type)?;
     let domain_separator = schema.domain_separator(parts.domain)?;
     schema.signing_hash(&domain_separator, parts.message)
 }
@@ -369,6 +373,12 @@ impl MessageField {
     }
 }
 
+/// How many schemas [`Schema::shared`] keeps.
+const RECENT_SCHEMAS: usize = 16;
+
+/// The schemas [`Schema::shared`] built or found last, most recent first.
+static RECENT: Mutex<Vec<Arc<Schema>>> = Mutex::new(Vec::new());
+
 /// What documents with the same `types` and `primaryType` share: the resolver, the resolved
 /// domain and primary types with their type hashes, and their encoding layouts. alloy
 /// recomputes a type hash (linearising the type graph and formatting `encodeType`) on every
@@ -439,6 +449,33 @@ impl Schema {
             primary,
             fields,
         })
+    }
+
+    /// The schema of `types` and `primaryType`, reused from the process's recent ones when
+    /// equal: a service signs the same few schemas call after call, and resolving one
+    /// costs more than hashing a message.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::new`] (a schema that fails is not kept).
+    pub fn shared(types: &Value, primary_type: &Value) -> Result<Arc<Self>, EthError> {
+        let mut recent = RECENT.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = recent.iter().position(|s| s.is_for(types, primary_type)) {
+            // Most recently used first.
+            let schema = recent.remove(index);
+            recent.insert(0, Arc::clone(&schema));
+            return Ok(schema);
+        }
+        drop(recent);
+        // Built without the lock: another thread may have built it meanwhile.
+        let schema = Arc::new(Self::new(types, primary_type)?);
+        let mut recent = RECENT.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = recent.iter().position(|s| s.is_for(types, primary_type)) {
+            recent.remove(index);
+        }
+        recent.truncate(RECENT_SCHEMAS - 1);
+        recent.insert(0, Arc::clone(&schema));
+        Ok(schema)
     }
 
     /// Whether this schema was built from these `types` and `primaryType`.
@@ -537,6 +574,65 @@ impl Schema {
     }
 }
 
+/// The schemas a batch has met, shared by the threads that prepare its documents: each
+/// distinct `types` and `primaryType` is resolved once.
+#[derive(Debug, Default)]
+pub struct SchemaCache {
+    schemas: Mutex<Vec<Arc<Schema>>>,
+}
+
+impl SchemaCache {
+    /// The schema of `types` and `primaryType` and its index among the schemas met, built
+    /// on first sight.
+    ///
+    /// # Errors
+    ///
+    /// As [`Schema::new`] (a schema that fails is not kept).
+    pub fn entry(
+        &self,
+        types: &Value,
+        primary_type: &Value,
+    ) -> Result<(usize, Arc<Schema>), EthError> {
+        let mut schemas = self.schemas.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = schemas.iter().position(|s| s.is_for(types, primary_type)) {
+            return Ok((index, Arc::clone(&schemas[index])));
+        }
+        let schema = Schema::shared(types, primary_type)?;
+        schemas.push(Arc::clone(&schema));
+        Ok((schemas.len() - 1, schema))
+    }
+
+    /// The schema of `types` and `primaryType`, as [`Self::entry`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Schema::new`].
+    pub fn schema(&self, types: &Value, primary_type: &Value) -> Result<Arc<Schema>, EthError> {
+        self.entry(types, primary_type).map(|(_, schema)| schema)
+    }
+
+    /// The schemas met so far, by index.
+    #[must_use]
+    pub fn snapshot(&self) -> Vec<Arc<Schema>> {
+        self.schemas
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The signing hash of a whole document, as [`hash_typed_data`].
+    ///
+    /// # Errors
+    ///
+    /// As [`hash_typed_data`].
+    pub fn hash_document(&self, doc: &Value) -> Result<B256, EthError> {
+        let parts = TypedDataParts::of(doc)?;
+        let schema = self.schema(parts.types, parts.primary_type)?;
+        let separator = schema.domain_separator(parts.domain)?;
+        schema.signing_hash(&separator, parts.message)
+    }
+}
+
 /// `keccak256(0x19 0x01 || domainSeparator || structHash)`, without the struct hash for a
 /// document whose primary type is the domain.
 fn final_hash(domain_separator: &B256, struct_hash: Option<&B256>) -> B256 {
@@ -552,32 +648,13 @@ fn final_hash(domain_separator: &B256, struct_hash: Option<&B256>) -> B256 {
     }
 }
 
-/// A message prepared by a binding against one of the batch's schemas.
-#[derive(Debug, Clone, Copy)]
-pub enum Message<'a> {
-    /// The message as JSON.
-    Json(&'a Value),
-    /// The primary struct's field words, in declaration order ([`MessageField::word`]).
-    Words(&'a [B256]),
-}
-
-/// One document of a batch given to [`sign_typed_data_items`].
+/// One document of a batch given to [`sign_items`].
 #[derive(Debug, Clone)]
-pub enum Item<'a> {
+enum Item<'a> {
     /// A document found bad before signing: it fails at its index.
     Failed(EthError),
     /// A whole document: its schema and domain separator are prepared in the batch.
     Parts(TypedDataParts<'a>),
-    /// A document whose schema (an index into the batch's schemas) and domain separator the
-    /// caller prepared.
-    Prepared {
-        /// The index of its schema.
-        schema: usize,
-        /// Its domain separator.
-        separator: B256,
-        /// Its message.
-        message: Message<'a>,
-    },
 }
 
 /// A document's schema index and domain separator, or why it has none.
@@ -586,7 +663,7 @@ type Prepared = Result<(usize, B256), EthError>;
 /// Prepares the `Parts` items of a batch serially, appending new schemas to `schemas` and
 /// sharing domain separators between consecutive documents that have the same one (the
 /// common case: one app, one domain).
-fn prepare_batch(schemas: &mut Vec<Schema>, items: &[Item<'_>]) -> Vec<Option<Prepared>> {
+fn prepare_batch(schemas: &mut Vec<Arc<Schema>>, items: &[Item<'_>]) -> Vec<Option<Prepared>> {
     let mut last_schema: Option<(usize, &Value, &Value)> = None;
     let mut last_domain: Option<(usize, &Value, B256)> = None;
     // Shared values are compared by address first: a batch built from one `types` value
@@ -608,7 +685,7 @@ fn prepare_batch(schemas: &mut Vec<Schema>, items: &[Item<'_>]) -> Vec<Option<Pr
                         let index = if let Some(index) = known {
                             index
                         } else {
-                            schemas.push(Schema::new(parts.types, parts.primary_type)?);
+                            schemas.push(Schema::shared(parts.types, parts.primary_type)?);
                             schemas.len() - 1
                         };
                         last_schema = Some((index, parts.types, parts.primary_type));
@@ -631,139 +708,9 @@ fn prepare_batch(schemas: &mut Vec<Schema>, items: &[Item<'_>]) -> Vec<Option<Pr
         .collect()
 }
 
-/// A document's JSON text split for a batch: `types`, `primaryType` and `domain` kept as
-/// text, so that a batch recognises the previous document's by comparing bytes, and only
-/// `message` parsed.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TextParts<'a> {
-    #[serde(borrow)]
-    types: &'a RawValue,
-    #[serde(borrow, rename = "primaryType")]
-    primary_type: &'a RawValue,
-    #[serde(borrow)]
-    domain: &'a RawValue,
-    message: Value,
-}
-
-impl<'a> TextParts<'a> {
-    /// Splits a document, or `None` when only parsing the whole document says what it is:
-    /// not JSON, not an object of exactly the four members once each.
-    #[must_use]
-    pub fn split(text: &'a str) -> Option<Self> {
-        // A struct also deserializes from a JSON array; a document must be an object.
-        if !text
-            .trim_start_matches([' ', '\t', '\n', '\r'])
-            .starts_with('{')
-        {
-            return None;
-        }
-        serde_json::from_str(text).ok()
-    }
-
-    /// The parsed `message`.
-    #[must_use]
-    pub fn message(&self) -> &Value {
-        &self.message
-    }
-}
-
-/// A member's text parsed as it would be inside the document (one level deeper, which
-/// counts towards serde_json's depth limit); `None` if that parse fails. A raw value is
-/// only skimmed (nesting and string escapes unchecked), so new text is parsed in full.
-fn member_value(raw: &RawValue) -> Option<Value> {
-    let wrapped: [Value; 1] = serde_json::from_str(&format!("[{}]", raw.get())).ok()?;
-    let [value] = wrapped;
-    Some(value)
-}
-
-/// Prepares split documents in order, parsing `types`, `primaryType` and `domain` only
-/// when their text differs from the previous document's.
-#[derive(Debug, Default)]
-pub struct TextPreparer<'a> {
-    /// The last `types` and `primaryType` texts, and their schema (`None`: it failed).
-    schema: Option<(&'a str, &'a str, Option<usize>)>,
-    /// The last `domain` text and value.
-    domain: Option<(&'a str, Value)>,
-    /// The last domain separator and its schema.
-    separator: Option<(usize, B256)>,
-}
-
-impl<'a> TextPreparer<'a> {
-    /// The document's schema (an index into `schemas`, to which new ones are appended) and
-    /// domain separator, or its error; `None` when a member is not valid JSON after all
-    /// (then parse the whole document, which names the error).
-    pub fn prepare(
-        &mut self,
-        schemas: &mut Vec<Schema>,
-        parts: &TextParts<'a>,
-    ) -> Option<Result<(usize, B256), EthError>> {
-        let (types, primary) = (parts.types.get(), parts.primary_type.get());
-        // Every new member's text is checked before any of them is judged, as a whole
-        // document's parse would.
-        let new_schema = match self.schema {
-            Some((t, p, _)) if t == types && p == primary => None,
-            _ => Some((
-                member_value(parts.types)?,
-                member_value(parts.primary_type)?,
-            )),
-        };
-        let domain = parts.domain.get();
-        if !matches!(&self.domain, Some((d, _)) if *d == domain) {
-            self.domain = Some((domain, member_value(parts.domain)?));
-            self.separator = None;
-        }
-        if let Some((types_value, primary_value)) = new_schema {
-            let known = schemas
-                .iter()
-                .position(|s| s.is_for(&types_value, &primary_value));
-            let index = match known {
-                Some(index) => Ok(index),
-                None => Schema::new(&types_value, &primary_value).map(|schema| {
-                    schemas.push(schema);
-                    schemas.len() - 1
-                }),
-            };
-            self.schema = Some((types, primary, index.as_ref().ok().copied()));
-            if let Err(error) = index {
-                return Some(Err(error));
-            }
-        }
-        let (_, _, schema) = self.schema?;
-        let Some(schema) = schema else {
-            // The same text as a schema that failed: fail again, with its error.
-            return Some(Err(Schema::new(
-                &member_value(parts.types)?,
-                &member_value(parts.primary_type)?,
-            )
-            .err()?));
-        };
-        if let Some((index, separator)) = self.separator
-            && index == schema
-        {
-            return Some(Ok((schema, separator)));
-        }
-        let (_, domain) = self.domain.as_ref()?;
-        let separator = schemas[schema].domain_separator(domain);
-        if let Ok(separator) = separator {
-            self.separator = Some((schema, separator));
-        }
-        Some(separator.map(|separator| (schema, separator)))
-    }
-}
-
-/// Signs a batch of documents, each whole or prepared against `schemas`; errors as
-/// [`sign_typed_data_batch`].
-///
-/// # Errors
-///
-/// The first bad document or key, wrapped by [`EthError::at`] with its index; a wrong
-/// `secret_keys` length as [`EthError::Sign`] (`invalid_length`).
-pub fn sign_typed_data_items(
-    mut schemas: Vec<Schema>,
-    items: &[Item<'_>],
-    secret_keys: &[u8],
-) -> Result<Vec<SignedMessage>, EthError> {
+/// Signs a batch of whole documents; errors as [`sign_typed_data_batch`].
+fn sign_items(items: &[Item<'_>], secret_keys: &[u8]) -> Result<Vec<SignedMessage>, EthError> {
+    let mut schemas = Vec::new();
     let prepared = prepare_batch(&mut schemas, items);
     sign_hashes_batch(items.len(), secret_keys, |i| {
         match (&items[i], &prepared[i]) {
@@ -771,19 +718,6 @@ pub fn sign_typed_data_items(
                 let (schema, separator) = prepared.clone()?;
                 schemas[schema].signing_hash(&separator, parts.message)
             }
-            (
-                Item::Prepared {
-                    schema,
-                    separator,
-                    message,
-                },
-                _,
-            ) => match message {
-                Message::Json(message) => schemas[*schema].signing_hash(separator, message),
-                Message::Words(words) => {
-                    Ok(schemas[*schema].signing_hash_of_words(separator, words))
-                }
-            },
             (Item::Failed(error), _) => Err(error.clone()),
             (Item::Parts(_), None) => Err(invalid("unprepared document")),
         }
@@ -819,7 +753,7 @@ pub fn sign_typed_data_batch(
         .iter()
         .map(|doc| TypedDataParts::of(doc).map_or_else(Item::Failed, Item::Parts))
         .collect();
-    sign_typed_data_items(Vec::new(), &items, secret_keys)
+    sign_items(&items, secret_keys)
 }
 
 /// Signs a batch of documents given as their parts, which may share `types` and `domain`
@@ -834,7 +768,7 @@ pub fn sign_typed_data_parts(
     secret_keys: &[u8],
 ) -> Result<Vec<SignedMessage>, EthError> {
     let items: Vec<_> = docs.iter().copied().map(Item::Parts).collect();
-    sign_typed_data_items(Vec::new(), &items, secret_keys)
+    sign_items(&items, secret_keys)
 }
 
 #[cfg(test)]
@@ -943,6 +877,25 @@ mod tests {
             let alloy = schema.alloy_signing_hash(&domain, &bad).unwrap_err();
             assert_eq!(fast.to_string(), alloy.to_string(), "{field}");
         }
+    }
+
+    #[test]
+    fn recent_schemas_are_shared() {
+        let types = |n: usize| json!({"T": [{"name": format!("f{n}"), "type": "uint8"}]});
+        let first = Schema::shared(&types(0), &json!("T")).unwrap();
+        assert!(Arc::ptr_eq(
+            &first,
+            &Schema::shared(&types(0), &json!("T")).unwrap()
+        ));
+        assert!(Schema::shared(&types(0), &json!("U")).is_err());
+        // Other tests share the process's schemas: push this one out with many others.
+        for n in 1..=2 * RECENT_SCHEMAS {
+            let schema = Schema::shared(&types(n), &json!("T")).unwrap();
+            assert!(schema.is_for(&types(n), &json!("T")));
+        }
+        let again = Schema::shared(&types(0), &json!("T")).unwrap();
+        assert!(!Arc::ptr_eq(&first, &again));
+        assert!(RECENT.lock().unwrap().len() <= RECENT_SCHEMAS);
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn default_threads() -> Result<usize, CoreError> {
 }
 
 /// The current pool, built on first use.
-fn pool() -> Result<Arc<ThreadPool>, CoreError> {
+pub(crate) fn pool() -> Result<Arc<ThreadPool>, CoreError> {
     if let Some(pool) = POOL.read().unwrap_or_else(PoisonError::into_inner).as_ref() {
         return Ok(Arc::clone(pool));
     }
@@ -57,7 +57,7 @@ fn pool() -> Result<Arc<ThreadPool>, CoreError> {
 /// The core crates process batches this small serially anyway (their smallest rayon task is
 /// 8 rows), and handing work to a pool thread and waiting for it costs several
 /// microseconds, more than a whole keccak batch of this size.
-const INLINE_ROWS: usize = 8;
+pub(crate) const INLINE_ROWS: usize = 8;
 
 /// Runs `work` on tpcore's pool with the GIL released and maps its error to Python.
 ///

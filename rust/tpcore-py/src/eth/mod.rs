@@ -6,6 +6,8 @@ mod fees;
 mod json;
 mod message;
 mod tx;
+mod typed_batch;
+mod typed_read;
 
 use pyo3::prelude::*;
 
