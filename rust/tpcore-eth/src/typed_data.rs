@@ -277,6 +277,30 @@ impl Layout {
             }
             (Self::String, Scalar::Text(text)) => Some(keccak256(text.as_bytes())),
             (Self::Bytes, Scalar::Bytes(bytes)) => Some(keccak256(bytes)),
+            // Text as alloy reads a JSON string for these types (`eip712::coerce`): `parse`
+            // for numbers and booleans, alloy's hex (`0x` optional) for byte strings.
+            (Self::Atom(DynSolType::Uint(n)), Scalar::Text(text)) => {
+                let u = text.parse::<U256>().ok()?;
+                (u.bit_len() <= *n).then(|| u.into())
+            }
+            (Self::Atom(DynSolType::Int(n)), Scalar::Text(text)) => {
+                let i = text.parse::<I256>().ok()?;
+                (i.bits() <= *n as u32).then(|| i.into())
+            }
+            (Self::Atom(DynSolType::FixedBytes(n)), Scalar::Text(text)) if *n <= 32 => {
+                let bytes = alloy_primitives::hex::decode(text).ok()?;
+                (bytes.len() == *n).then(|| {
+                    let mut word = B256::ZERO;
+                    word[..*n].copy_from_slice(&bytes);
+                    word
+                })
+            }
+            (Self::Atom(DynSolType::Bool), Scalar::Text(text)) => {
+                Some(B256::with_last_byte(u8::from(text.parse::<bool>().ok()?)))
+            }
+            (Self::Bytes, Scalar::Text(text)) => {
+                Some(keccak256(alloy_primitives::hex::decode(text).ok()?))
+            }
             _ => self.word(&scalar.to_json()),
         }
     }

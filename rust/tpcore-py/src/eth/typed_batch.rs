@@ -34,9 +34,16 @@ enum Doc<'t> {
     /// A dict, read.
     Dict(ReadDict),
     /// JSON text, parsed on the pool.
-    Text(&'t [u8]),
+    Text(Text<'t>),
     /// A str that is not text: it fails at its index.
     Failed(CoreError),
+}
+
+/// JSON text as given: a str (known to be UTF-8), or bytes.
+#[derive(Clone, Copy)]
+enum Text<'t> {
+    Str(&'t str),
+    Bytes(&'t [u8]),
 }
 
 /// Consecutive documents as read, with what their hashing needs.
@@ -132,15 +139,21 @@ impl<'t> Chunk<'t> {
 /// The signing hash of a JSON text document: split and hashed against the previous text's
 /// members, or parsed whole where splitting cannot tell.
 fn text_hash<'t>(
-    text: &'t [u8],
+    text: Text<'t>,
     cache: &SchemaCache,
     texts: &mut TextPreparer<'t>,
 ) -> Result<B256, CoreError> {
-    let parts = std::str::from_utf8(text).ok().and_then(TextParts::split);
-    if let Some(hash) = parts.and_then(|parts| texts.hash(cache, &parts)) {
+    let (utf8, bytes) = match text {
+        Text::Str(text) => (Some(text), text.as_bytes()),
+        Text::Bytes(bytes) => (std::str::from_utf8(bytes).ok(), bytes),
+    };
+    if let Some(hash) = utf8
+        .and_then(TextParts::split)
+        .and_then(|parts| texts.hash(cache, &parts))
+    {
         return hash.map_err(CoreError::from);
     }
-    let whole = parse_text(text)?;
+    let whole = parse_text(bytes)?;
     Ok(cache.hash_document(&whole)?)
 }
 
@@ -151,14 +164,14 @@ fn parse_text(text: &[u8]) -> Result<serde_json::Value, CoreError> {
 }
 
 /// JSON text of a typed-data document: a str, or bytes (UTF-8).
-fn json_text<'a>(item: &'a Bound<'_, PyAny>) -> Option<Result<&'a [u8], CoreError>> {
+fn json_text<'a>(item: &'a Bound<'_, PyAny>) -> Option<Result<Text<'a>, CoreError>> {
     if let Ok(bytes) = item.cast::<PyBytes>() {
-        return Some(Ok(bytes.as_bytes()));
+        return Some(Ok(Text::Bytes(bytes.as_bytes())));
     }
     let text = item.cast::<PyString>().ok()?;
     Some(
         text.to_str()
-            .map(str::as_bytes)
+            .map(Text::Str)
             .map_err(|_| CoreError::argument("invalid_json", "typed_data: not text")),
     )
 }
