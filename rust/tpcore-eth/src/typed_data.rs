@@ -36,7 +36,7 @@ use crate::message::{SignedMessage, sign_hashes_batch};
 mod text;
 mod words;
 
-pub use text::{TextParts, TextPreparer};
+pub use text::TextPreparer;
 
 /// An EIP-712 document as JSON: a parsed [`Value`] or its text.
 pub trait TypedDataJson {

@@ -600,8 +600,8 @@ fn text_batch(texts: &[String]) -> Vec<Result<B256, EthError>> {
     texts
         .iter()
         .map(|text| {
-            TextParts::split(text)
-                .and_then(|parts| texts_so_far.hash(&cache, &parts))
+            texts_so_far
+                .hash(&cache, text)
                 .unwrap_or_else(|| hash_typed_data(text.as_str()))
         })
         .collect()

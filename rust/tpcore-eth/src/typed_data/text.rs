@@ -1,6 +1,8 @@
 //! Documents given as JSON text, hashed without a generic tree: `types`, `primaryType` and
 //! `domain` are compared as text with the previous document's and parsed only when they
 //! differ, and the message's leaf fields are read from its text straight into their words.
+//! A document that begins byte for byte as the previous one did, up to its message, is not
+//! split again: only its message is read.
 
 use std::sync::Arc;
 
@@ -13,9 +15,9 @@ use super::{Schema, SchemaCache, words};
 use crate::EthError;
 
 /// A document's JSON text split into its four members, each kept as text.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TextParts<'a> {
+struct TextParts<'a> {
     #[serde(borrow)]
     types: &'a RawValue,
     #[serde(borrow, rename = "primaryType")]
@@ -29,8 +31,7 @@ pub struct TextParts<'a> {
 impl<'a> TextParts<'a> {
     /// Splits a document, or `None` when only parsing the whole document says what it is:
     /// not JSON, not an object of exactly the four members once each.
-    #[must_use]
-    pub fn split(text: &'a str) -> Option<Self> {
+    fn split(text: &'a str) -> Option<Self> {
         // A struct also deserializes from a JSON array; a document must be an object.
         if !text
             .trim_start_matches([' ', '\t', '\n', '\r'])
@@ -42,10 +43,25 @@ impl<'a> TextParts<'a> {
     }
 
     /// The `message` parsed, or `None` if it is not valid JSON after all.
-    #[must_use]
-    pub fn message(&self) -> Option<Value> {
+    fn message(&self) -> Option<Value> {
         member_value(self.message)
     }
+}
+
+/// JSON's whitespace.
+const WHITESPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// Where `part`, a slice of `text`, begins in it.
+fn offset(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// The value at the start of `rest` when only the end of its object follows it.
+fn last_member(rest: &str) -> Option<&RawValue> {
+    let mut parser = serde_json::Deserializer::from_str(rest);
+    let value = <&RawValue>::deserialize(&mut parser).ok()?;
+    let end = offset(rest, value.get()) + value.get().len();
+    (rest[end..].trim_matches(WHITESPACE) == "}").then_some(value)
 }
 
 /// A member's text parsed as it would be inside the document (one level deeper, which
@@ -57,11 +73,13 @@ fn member_value(raw: &RawValue) -> Option<Value> {
     Some(value)
 }
 
-/// Hashes split documents in order, parsing `types`, `primaryType` and `domain` only when
-/// their text differs from the previous document's.
+/// Hashes documents given as JSON text in order, parsing `types`, `primaryType` and
+/// `domain` only when their text differs from the previous document's.
 #[derive(Debug, Default)]
 pub struct TextPreparer<'a> {
     seen: Seen<'a>,
+    /// The previous document and its parts, when its message was its last member.
+    last: Option<(&'a str, TextParts<'a>)>,
     /// The message words being encoded, kept to reuse the allocation.
     words: Vec<B256>,
 }
@@ -78,9 +96,37 @@ struct Seen<'a> {
 }
 
 impl<'a> TextPreparer<'a> {
-    /// The document's signing hash, or its error; `None` when a member is not valid JSON
-    /// after all (then parse the whole document, which names the error).
-    pub fn hash(
+    /// The signing hash of the document `text`, or its error; `None` when only parsing the
+    /// whole document says what it is (not JSON, not an object of exactly the four members,
+    /// a member that is not valid JSON after all): then parse it whole, which names the
+    /// error.
+    pub fn hash(&mut self, cache: &SchemaCache, text: &'a str) -> Option<Result<B256, EthError>> {
+        let parts = self.split(text)?;
+        self.hash_parts(cache, &parts)
+    }
+
+    /// Splits `text`; when it begins as the previous document did up to that one's
+    /// message, its other members are the previous ones and only its message is read.
+    fn split(&mut self, text: &'a str) -> Option<TextParts<'a>> {
+        if let Some((previous, parts)) = self.last {
+            let start = offset(previous, parts.message.get());
+            if text.as_bytes().get(..start) == Some(&previous.as_bytes()[..start])
+                && let Some(message) = text.get(start..).and_then(last_member)
+            {
+                let parts = TextParts { message, ..parts };
+                self.last = Some((text, parts));
+                return Some(parts);
+            }
+        }
+        let parts = TextParts::split(text)?;
+        let end = offset(text, parts.message.get()) + parts.message.get().len();
+        let message_last = text[end..].trim_matches(WHITESPACE) == "}";
+        self.last = message_last.then_some((text, parts));
+        Some(parts)
+    }
+
+    /// The signing hash of a split document, as [`Self::hash`].
+    fn hash_parts(
         &mut self,
         cache: &SchemaCache,
         parts: &TextParts<'a>,
@@ -150,5 +196,70 @@ impl<'a> Seen<'a> {
             self.separator = Some((Arc::clone(schema), separator));
         }
         Some(separator.map(|separator| (&**schema, separator)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a panic in a test is a failed test")]
+
+    use super::super::hash_typed_data;
+    use super::*;
+
+    /// Hashes `texts` in order as a batch does, the whole document where splitting cannot.
+    fn batch(texts: &[String]) -> Vec<Result<B256, EthError>> {
+        let cache = SchemaCache::default();
+        let mut preparer = TextPreparer::default();
+        texts
+            .iter()
+            .map(|text| {
+                preparer
+                    .hash(&cache, text)
+                    .unwrap_or_else(|| hash_typed_data(text.as_str()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn documents_that_begin_as_the_previous_one_hash_as_alone() {
+        let head = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"}],"T":[{"name":"v","type":"uint8"},{"name":"s","type":"string"}]},"primaryType":"T","domain":{"name":"é"},"message":"#;
+        let deep = format!("{}1{}", "[".repeat(127), "]".repeat(127));
+        let tails = [
+            r#"{"v":1,"s":"a"}}"#.to_owned(),
+            r#"{"v":2,"s":"b"}} "#.to_owned(),
+            " {\"s\":\"c\",\"v\":3}\n}\n".to_owned(),
+            r#"{"v":1,"s":"a"},"message":{"v":2,"s":"b"}}"#.to_owned(),
+            r#"{"v":1,"s":"a"},"extra":1}"#.to_owned(),
+            r#"{"v":1,"s":"a"},"types":{}}"#.to_owned(),
+            r#"{"v":1,"s":"a"}}}"#.to_owned(),
+            r#"{"v":1,"s":"a"}} x"#.to_owned(),
+            r#"{"v":1,"s":"a"}"#.to_owned(),
+            r#"{"v":1,"s":"a"#.to_owned(),
+            r#"{"v":256,"s":"a"}}"#.to_owned(),
+            r#"{"v":1.5,"s":"a"}}"#.to_owned(),
+            r#"{"v":1,"s":"\ud800"}}"#.to_owned(),
+            format!(r#"{{"v":1,"s":"a","z":{deep}}}}}"#),
+            r#"{"v":1}}"#.to_owned(),
+            "[1]}".to_owned(),
+            "}".to_owned(),
+            String::new(),
+        ];
+        for tail in &tails {
+            let texts = [
+                format!("{head}{}", tails[0]),
+                format!("{head}{tail}"),
+                format!("{head}{tail}"),
+                format!("{head}{}", tails[1]),
+                head[..20].to_owned(),
+            ];
+            for (text, got) in texts.iter().zip(batch(&texts)) {
+                let want = hash_typed_data(text.as_str());
+                match (&got, &want) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                    _ => panic!("{text}: {got:?} but alone {want:?}"),
+                }
+            }
+        }
     }
 }

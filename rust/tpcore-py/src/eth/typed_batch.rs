@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use rayon::prelude::*;
 use tpcore_eth::message::{BatchSigner, SignedMessage};
-use tpcore_eth::typed_data::{Schema, SchemaCache, TextParts, TextPreparer, TypedDataParts};
+use tpcore_eth::typed_data::{Schema, SchemaCache, TextPreparer, TypedDataParts};
 
 use super::json::document;
 use super::message::PySignedMessage;
@@ -147,10 +147,7 @@ fn text_hash<'t>(
         Text::Str(text) => (Some(text), text.as_bytes()),
         Text::Bytes(bytes) => (std::str::from_utf8(bytes).ok(), bytes),
     };
-    if let Some(hash) = utf8
-        .and_then(TextParts::split)
-        .and_then(|parts| texts.hash(cache, &parts))
-    {
+    if let Some(hash) = utf8.and_then(|text| texts.hash(cache, text)) {
         return hash.map_err(CoreError::from);
     }
     let whole = parse_text(bytes)?;
