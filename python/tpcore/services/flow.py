@@ -57,12 +57,13 @@ class _SymbolState:
         size = len(self.ids)
         drawn = (self.head + rng.choice(self.outstanding, n, replace=False)) % size
         front = np.arange(self.head, self.head + n) % size
+        # Drawn slots inside the front keep their place; the rest take a front entry that
+        # was not drawn.
+        vacated = front[~np.isin(front, drawn)]
+        refilled = drawn[~np.isin(drawn, front)]
         for column in (self.ids, self.accounts):
             picked = column[drawn]
-            # Drawn slots inside the front keep their place; the rest take a front entry
-            # that was not drawn.
-            kept = column[front][~np.isin(front, drawn)]
-            column[drawn[~np.isin(drawn, front)]] = kept
+            column[refilled] = column[vacated]
             column[front] = picked
         self.head += n
         return self.ids[front], self.accounts[front]
