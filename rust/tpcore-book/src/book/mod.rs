@@ -227,12 +227,13 @@ impl Book {
         let levels: Vec<u32> = self.live_levels(side).collect();
         self.queue_slots(&levels)
             .into_iter()
-            .map(|slot| self.resting_order(slot, self.levels[self.orders[slot].level].price))
+            .map(|slot| self.resting_order(slot))
             .collect()
     }
 
-    fn resting_order(&self, slot: u32, price: i64) -> RestingOrder {
+    fn resting_order(&self, slot: u32) -> RestingOrder {
         let order = &self.orders[slot];
+        let price = self.levels[order.level].price;
         let ext = self.ext(order);
         RestingOrder {
             order_id: order.id,
