@@ -1172,6 +1172,24 @@ fn amend_into_overflow_is_rejected() {
     );
 }
 
+/// A sell slides up to one tick above the best bid: the slid price must fit too.
+#[test]
+fn a_slide_into_overflow_is_rejected() {
+    let mut bench = Bench::new();
+    bench.setup([buy(1, 1, 1 << 31, 1)]);
+    let post_only_slide = flags::POST_ONLY | flags::SLIDE;
+    assert_eq!(
+        bench.send(sell(2, 2, 1, 1 << 32).with_flags(post_only_slide)),
+        ["rejected #2 notional_overflow"]
+    );
+    bench.setup([sell(3, 2, (1 << 31) + 10, 1).with_flags(post_only_slide)]);
+    assert_eq!(
+        bench.send(Command::amend(S, 3, 2, 1, 1 << 32)),
+        ["rejected #3 notional_overflow"]
+    );
+    assert_eq!(bench.book.best_ask().unwrap().price, (1 << 31) + 10);
+}
+
 #[test]
 fn level_totals_beyond_i64_do_not_overflow() {
     let mut bench = Bench::new();

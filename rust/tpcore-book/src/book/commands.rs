@@ -193,9 +193,16 @@ impl Book {
         Ok((order, qty))
     }
 
-    /// The price a post-only order may rest at: its own if it would not take, one tick
-    /// behind the best opposite price with slide, or a reject.
-    fn post_only_price(&self, side: Side, price: i64, may_slide: bool) -> Result<i64, Reason> {
+    /// The price a post-only order of `qty` may rest at: its own if it would not take, one
+    /// tick behind the best opposite price with slide, or a reject. A sell slides up, so the
+    /// slid price is checked for notional overflow again.
+    fn post_only_price(
+        &self,
+        side: Side,
+        price: i64,
+        qty: i64,
+        may_slide: bool,
+    ) -> Result<i64, Reason> {
         let Some(best) = self.ladder(side.opposite()).best() else {
             return Ok(price);
         };
@@ -207,13 +214,13 @@ impl Book {
         };
         if !takes {
             Ok(price)
-        } else if may_slide
-            && slid >= self.instrument.min_price
-            && slid <= self.instrument.max_price
+        } else if !may_slide || slid < self.instrument.min_price || slid > self.instrument.max_price
         {
-            Ok(slid)
-        } else {
             Err(Reason::PostOnlyWouldTake)
+        } else if !notional_fits(slid, qty) {
+            Err(Reason::NotionalOverflow)
+        } else {
+            Ok(slid)
         }
     }
 
@@ -228,7 +235,7 @@ impl Book {
             0
         };
         if command.flags & flags::POST_ONLY != 0 {
-            match self.post_only_price(order.side, price, command.flags & flags::SLIDE != 0) {
+            match self.post_only_price(order.side, price, qty, command.flags & flags::SLIDE != 0) {
                 Ok(p) => price = p,
                 Err(reason) => return out.push(rejected(command, reason)),
             }
@@ -426,7 +433,7 @@ impl Book {
         let post_only = order.flags & flags::POST_ONLY != 0;
         let price = checked.and_then(|()| {
             if post_only {
-                self.post_only_price(side, new_price, order.flags & flags::SLIDE != 0)
+                self.post_only_price(side, new_price, new_qty, order.flags & flags::SLIDE != 0)
             } else {
                 Ok(new_price)
             }

@@ -452,7 +452,13 @@ impl RefBook {
         }
     }
 
-    fn post_only_price(&self, side: Side, price: i64, may_slide: bool) -> Result<i64, Reason> {
+    fn post_only_price(
+        &self,
+        side: Side,
+        price: i64,
+        qty: i64,
+        may_slide: bool,
+    ) -> Result<i64, Reason> {
         let Some(best) = self.best_price(side.opposite()) else {
             return Ok(price);
         };
@@ -467,10 +473,12 @@ impl RefBook {
             Side::Buy => best - self.inst.tick_size,
             Side::Sell => best + self.inst.tick_size,
         };
-        if may_slide && (self.inst.min_price..=self.inst.max_price).contains(&behind) {
-            Ok(behind)
-        } else {
+        if !may_slide || !(self.inst.min_price..=self.inst.max_price).contains(&behind) {
             Err(Reason::PostOnlyWouldTake)
+        } else if behind.checked_mul(qty).is_none() {
+            Err(Reason::NotionalOverflow)
+        } else {
+            Ok(behind)
         }
     }
 
@@ -638,7 +646,7 @@ impl RefBook {
             OrderType::Market | OrderType::StopMarket => 0,
         };
         if c.flags & flags::POST_ONLY != 0 {
-            match self.post_only_price(side, price, c.flags & flags::SLIDE != 0) {
+            match self.post_only_price(side, price, qty, c.flags & flags::SLIDE != 0) {
                 Ok(p) => price = p,
                 Err(reason) => return out.push(reject(c, reason)),
             }
@@ -798,7 +806,7 @@ impl RefBook {
                 if o.flags & flags::POST_ONLY == 0 {
                     Ok(c.price)
                 } else {
-                    self.post_only_price(o.side, c.price, o.flags & flags::SLIDE != 0)
+                    self.post_only_price(o.side, c.price, c.qty, o.flags & flags::SLIDE != 0)
                 }
             });
         let price = match checked {
