@@ -20,6 +20,9 @@ from tpcore.services.config import Market, Markets
 
 __all__ = ["FlowMix", "OrderFlow"]
 
+#: Commands between two steps of a symbol's mid.
+WALK_STEP = 64
+
 
 @dataclass(frozen=True)
 class FlowMix:
@@ -125,12 +128,10 @@ class OrderFlow:
         self._balance(kind, state)
         side = rng.integers(1, 3, n).astype(np.uint8)
         buy = side == book.Side.BUY
-        # A mean-reverting walk: the mid wanders a few ticks around the reference.
-        pull = round((state.reference - state.mid) / state.tick / 8)
-        state.mid += (int(rng.integers(-2, 3)) + pull) * state.tick
+        mid = self._walk(n, state)
         offset = rng.integers(1, 12, n) * state.tick
-        passive_price = np.where(buy, state.mid - offset, state.mid + offset)
-        take_price = np.where(buy, state.mid + 4 * state.tick, state.mid - 4 * state.tick)
+        passive_price = np.where(buy, mid - offset, mid + offset)
+        take_price = np.where(buy, mid + 4 * state.tick, mid - 4 * state.tick)
         out["symbol"] = state.symbol_id
         out["order_id"] = ids
         out["account"] = rng.integers(1, self.accounts + 1, n).astype(np.uint64)
@@ -147,6 +148,18 @@ class OrderFlow:
         passive = kind == 0
         state.push(out["order_id"][passive], out["account"][passive])
         return out
+
+    def _walk(self, n: int, state: _SymbolState) -> np.ndarray:
+        """The mid at each of ``n`` commands: a mean-reverting walk that steps a few ticks
+        every :data:`WALK_STEP` commands, wandering around the reference."""
+        steps = -(-n // WALK_STEP)
+        moves = self.rng.integers(-2, 3, steps)
+        mids = np.empty(steps, dtype=np.int64)
+        for k in range(steps):
+            pull = round((state.reference - state.mid) / state.tick / 8)
+            state.mid += (int(moves[k]) + pull) * state.tick
+            mids[k] = state.mid
+        return np.repeat(mids, WALK_STEP)[:n]
 
     def _balance(self, kind: np.ndarray, state: _SymbolState) -> None:
         """Turns cancels into passive adds while too few orders are outstanding to cancel,

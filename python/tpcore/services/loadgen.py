@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -27,6 +27,8 @@ from tpcore.services.wire import encode_commands, event_positions
 __all__ = ["PERCENTILES", "LoadReport", "Progress", "print_report", "run_load"]
 
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
+#: Orders generated at once for one symbol, at the least (numpy pays per call).
+CHUNK_ORDERS = 1_000
 
 
 @dataclass
@@ -238,13 +240,17 @@ async def _publish(
 ) -> None:
     started = time.perf_counter()
     sent = 0
-    pending: list[asyncio.Future[PubAck]] = []
+    # Unacknowledged publishes, oldest first; acks arrive about in order, so the done
+    # ones are dropped from the front as the run goes.
+    pending: deque[asyncio.Future[PubAck]] = deque()
+    failed: list[asyncio.Future[PubAck]] = []
     turn = 0
     while sent < orders:
-        # Generate 64 messages' worth for one symbol at once, then take turns.
+        # Generate a chunk (64 messages, at least CHUNK_ORDERS orders) for one symbol at
+        # once, then take turns.
         which = turn % len(symbols)
         turn += 1
-        chunk = flow.chunk(min(batch * 64, orders - sent), which)
+        chunk = flow.chunk(min(max(batch * 64, CHUNK_ORDERS), orders - sent), which)
         subject = orders_subject(symbols[which])
         for low in range(0, len(chunk), batch):
             body = encode_commands(chunk[low : low + batch])
@@ -254,8 +260,10 @@ async def _publish(
             )
             future.add_done_callback(_on_ack(tracker, at))
             pending.append(future)
-            if len(pending) >= 4096:  # keep only the unacknowledged: gathering 100,000
-                pending = [f for f in pending if not f.done()]  # stalls the loop
+            while pending and pending[0].done():
+                done = pending.popleft()
+                if done.cancelled() or done.exception() is not None:
+                    failed.append(done)
             sent += min(batch, len(chunk) - low)
             if rate > 0:
                 # The event loop sleeps in milliseconds: pace in bursts, not per message,
@@ -265,9 +273,11 @@ async def _publish(
                     await asyncio.sleep(ahead)
         bar.show(sent, tracker.answered)
         await asyncio.sleep(0)
-    pending = [f for f in pending if not f.done()]
-    await asyncio.wait_for(asyncio.gather(*pending), client.bus.settings.request_timeout * 6)
-    for future in pending:
+    await asyncio.wait_for(
+        asyncio.gather(*pending, return_exceptions=True),
+        client.bus.settings.request_timeout * 6,
+    )
+    for future in [*failed, *pending]:
         future.result()  # raise the first failed publish
 
 
