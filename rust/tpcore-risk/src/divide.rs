@@ -78,31 +78,31 @@ impl Divisor {
     }
 }
 
-/// `(n / 10^8, n % 10^8)` for `n < 2^90` (a quotient below about 1.2 x 10^19, every
-/// quotient an `i64` holds); `None` beyond. With `2^64 = A x 10^8 + B`, the high word
-/// `h < 2^26` and the low word `l`: `n = h x A x 10^8 + (h x B + l)`, and `h x B + l`
-/// splits into 64-bit divisions by the constant (multiplications): no correction step.
+/// `n / 10^8` rounded down, for `n < 10^8 x 2^64` (every quotient a `u64` holds); `None`
+/// beyond. With `2^64 = A x 10^8 + B`, the high word `h < 10^8` and the low word `l`:
+/// `n = h x A x 10^8 + (h x B + l)`, and `h x B + l` splits into 64-bit divisions by the
+/// constant (multiplications): no correction step.
 #[inline(always)]
 #[allow(
     clippy::inline_always,
     reason = "a few multiplications on the batch's hot path, always worth inlining"
 )]
-pub(crate) fn scale_div_rem(dividend: u128) -> Option<(u64, u64)> {
+pub(crate) fn scale_quotient(dividend: u128) -> Option<u64> {
     const D: u64 = 100_000_000;
     const A: u64 = (1u128 << 64).div_euclid(D as u128) as u64;
     const B: u64 = (1u128 << 64).rem_euclid(D as u128) as u64;
     let (hi, lo) = ((dividend >> 64) as u64, dividend as u64);
-    if hi >= 1 << 26 {
+    if hi >= D {
         return None;
     }
-    // hi x B < 2^26 x 2^24 and lo % D < 2^27: the sum fits; hi x A + lo / D + the carry
-    // < 2^26 x 1.85 x 10^11 + 1.85 x 10^11 + 2^24 < 2^64.
+    // hi x B < 10^8 x 2^24 and lo % D < 2^27: the carry fits. The three terms add up to
+    // the quotient, below 2^64: no sum wraps.
     let carry = hi.wrapping_mul(B).wrapping_add(lo % D);
-    let quotient = hi
-        .wrapping_mul(A)
-        .wrapping_add(lo / D)
-        .wrapping_add(carry / D);
-    Some((quotient, carry % D))
+    Some(
+        hi.wrapping_mul(A)
+            .wrapping_add(lo / D)
+            .wrapping_add(carry / D),
+    )
 }
 
 #[cfg(test)]
@@ -147,8 +147,8 @@ mod tests {
 
         #[test]
         fn scale_division_matches_integer_division(n in dividend(100_000_000)) {
-            let expected = if n < 1 << 90 { reference(n, 100_000_000) } else { None };
-            prop_assert_eq!(scale_div_rem(n), expected);
+            let expected = reference(n, 100_000_000).map(|(q, _)| q);
+            prop_assert_eq!(scale_quotient(n), expected);
         }
 
         #[test]
@@ -185,20 +185,22 @@ mod tests {
             }
         }
         assert_eq!(Divisor::new(0), None);
+        let top = 100_000_000u128 << 64;
         for n in [
             0,
             1,
+            99_999_999,
+            100_000_000,
             (1 << 90) - 1,
             1 << 90,
             u128::from(u64::MAX),
-            99_999_999 << 64,
+            top - 1,
+            top,
+            top + 1,
+            u128::MAX,
         ] {
-            let expected = if n < 1 << 90 {
-                reference(n, 100_000_000)
-            } else {
-                None
-            };
-            assert_eq!(scale_div_rem(n), expected, "{n}");
+            let expected = reference(n, 100_000_000).map(|(q, _)| q);
+            assert_eq!(scale_quotient(n), expected, "{n}");
         }
         assert_eq!(
             Divisor::new(100_000_000)

@@ -10,7 +10,7 @@
 //! at and around the bounds).
 //!
 //! No step is a 128-bit division: products are exact (`u128`), divided by 10^8 with
-//! 64-bit divisions by the constant ([`crate::divide::scale_div_rem`]); the liquidation
+//! 64-bit divisions by the constant ([`crate::divide::scale_quotient`]); the liquidation
 //! price divides by the tier's precomputed reciprocal ([`crate::divide::Divisor`]) and
 //! then by `|qty|` in 64 bits; tiers are found by the tables' ladders
 //! ([`crate::ladder`]).
@@ -19,18 +19,15 @@ use std::hint::select_unpredictable;
 
 use crate::bracket::Brackets;
 use crate::contract::{Contract, ContractKind};
-use crate::divide::{Divisor, scale_div_rem};
+use crate::divide::{Divisor, scale_quotient};
 use crate::fixed::{RATE_SCALE, SCALE, wide_mul64};
 use crate::margin::PositionMetrics;
 
 const S: u64 = SCALE.unsigned_abs();
 const I64_MAX: u64 = i64::MAX.unsigned_abs();
 
-/// `(x / 10^8, x % 10^8)`.
-#[inline]
-fn split(x: u64) -> (u64, u64) {
-    (x / S, x % S)
-}
+/// 2^63 x 10^8: see [`linear_metrics`].
+const PNL_OFFSET: i128 = (1 << 63) * SCALE as i128;
 
 /// A linear symbol as the fast paths read it, gathered once per batch call.
 #[derive(Debug, Clone, Copy)]
@@ -79,44 +76,30 @@ pub(crate) fn linear_metrics(
     if qty == 0 || entry <= 0 || leverage == 0 {
         return None;
     }
+    // notional = ceil(|qty| x mark / 10^8), the floor of the product plus 10^8 - 1 (no
+    // sum below wraps: every product is below 2^126).
     let size = u128::from(qty.unsigned_abs());
-    // notional = ceil(|qty| x mark / 10^8).
-    let (floor, rest) = scale_div_rem(size * u128::from(market.mark))?;
-    if floor > I64_MAX {
-        return None;
-    }
-    let notional = floor + u64::from(rest != 0);
+    let notional = scale_quotient(size * u128::from(market.mark) + u128::from(S - 1))?;
     if notional > I64_MAX {
         return None;
     }
     // PnL = floor(qty x (mark - entry) / 10^8); both prices are positive, so the
-    // difference fits.
+    // difference fits. The signed product plus 2^63 x 10^8 is non-negative (or, cast,
+    // at least 2^127) and has a quotient below 2^64 exactly when the PnL fits an i64:
+    // the PnL is that quotient - 2^63, with no branch on the signs.
     let diff = market.mark.cast_signed().wrapping_sub(entry);
-    let (magnitude, rest) = scale_div_rem(size * u128::from(diff.unsigned_abs()))?;
-    if magnitude > I64_MAX {
-        return None;
-    }
-    // A negative product rounds away from zero: -(magnitude + 1) when inexact. The sign
-    // is applied without a branch (longs and shorts, gains and losses alternate):
-    // (v ^ -1) + 1 = -v; v = 2^63 only for a negative product, where it gives i64::MIN.
-    let negative = (qty < 0) != (diff < 0);
-    let v = magnitude + u64::from((rest != 0) & negative);
-    let sign = -i64::from(negative);
-    let unrealized_pnl = (v.cast_signed() ^ sign).wrapping_sub(sign);
+    let offset = wide_mul64(qty, diff)
+        .wrapping_add(PNL_OFFSET)
+        .cast_unsigned();
+    let unrealized_pnl = (scale_quotient(offset)? ^ (1 << 63)).cast_signed();
     let brackets = market.brackets;
     let tier = &brackets.tiers()[brackets.tier_index_fast(notional)];
-    // MM = ceil(notional x mmr / 10^8) - cum, at least 0 (and at most i64::MAX for a
-    // negative cum). 0 < mmr < 10^8, so with the notional split no product or sum below
-    // overflows: nh x mmr < 2^63 / 10^8 x 10^8, nl x mmr < 10^16, and the total is at
-    // most the notional.
-    let (nh, nl) = split(notional);
-    let mmr = tier.mmr.unsigned_abs();
-    let low = nl.wrapping_mul(mmr);
-    let rated = nh
-        .wrapping_mul(mmr)
-        .wrapping_add(low / S)
-        .wrapping_add(u64::from(!low.is_multiple_of(S)));
-    let maintenance_margin = rated.cast_signed().saturating_sub(tier.cum).max(0);
+    // MM = ceil(notional x mmr / 10^8) - cum, at least 0: 0 < mmr < 10^8, so the product
+    // is below 2^63 x 10^8 and the quotient at most the notional.
+    let rated = scale_quotient(
+        u128::from(notional) * u128::from(tier.mmr.unsigned_abs()) + u128::from(S - 1),
+    )?;
+    let maintenance_margin = rated.cast_signed().checked_sub(tier.cum)?.max(0);
     // IM = ceil(notional / min(leverage, tier max)).
     let effective = u64::from(leverage.min(tier.max_leverage));
     let initial = notional / effective + u64::from(!notional.is_multiple_of(effective));
@@ -359,7 +342,34 @@ mod tests {
                 prop_assert_eq!(Ok(fast), reference);
             } else {
                 // Only a zero quantity or a figure beyond 64 bits leaves the fast path.
-                prop_assert!(qty == 0 || reference.is_err() || qty.unsigned_abs() > 1 << 40);
+                prop_assert!(qty == 0 || reference.is_err());
+            }
+        }
+
+        #[test]
+        fn pnl_at_the_bounds_of_i64_matches_the_reference(
+            brackets in table(),
+            (mark, entry) in (positive(), positive()).prop_filter("a price move", |(m, e)| m != e),
+            (bound, offset, short) in (0..4usize, -3i64..=3, any::<bool>()),
+        ) {
+            // A quantity putting qty x (mark - entry) around -2^63 x 10^8, 2^63 x 10^8 and
+            // 2^64 x 10^8 (the PnL's i64 bounds and the quotient's), and 10^8 (a PnL of 1).
+            let diff = (mark - entry).unsigned_abs();
+            let target = [
+                u128::from(I64_MAX) * u128::from(S),
+                (u128::from(I64_MAX) + 1) * u128::from(S),
+                u128::from(u64::MAX) * u128::from(S),
+                u128::from(S),
+            ][bound];
+            let size = (target / u128::from(diff)).saturating_add_signed(i128::from(offset));
+            let size = i64::try_from(size).unwrap_or(i64::MAX).max(1);
+            let qty = if short { -size } else { size };
+            let contract = Contract::linear(brackets);
+            let reference = position_metrics(&contract, qty, entry, mark, 20);
+            let market = LinearMarket::new(&contract, mark).unwrap();
+            match linear_metrics(&market, qty, entry, 20) {
+                Some(fast) => prop_assert_eq!(Ok(fast), reference),
+                None => prop_assert!(reference.is_err()),
             }
         }
 
