@@ -18,7 +18,16 @@ pub(crate) struct Divisor {
     shift: u32,
     /// `63 - shift`.
     back: u32,
+    /// `10^8 << shift` (below 2^91), low and high words: see [`Divisor::scaled_quotient`].
+    scale_lo: u64,
+    scale_hi: u64,
+    /// `ceil(d x 2^64 / 10^8)`: the multiples of 10^8 below `d x 2^64` are those of the
+    /// numbers below it.
+    scaled_limit: u128,
 }
+
+/// The scale 10^8.
+const SCALE: u64 = 100_000_000;
 
 impl Divisor {
     /// The divisor `d`; `None` for 0.
@@ -30,22 +39,23 @@ impl Divisor {
         let normal = d << shift;
         // normal >= 2^63, so the quotient is in [2^64, 2^65): keep its low word.
         let inverse = (u128::MAX / normal as u128) as u64;
+        let scale = (SCALE as u128) << shift;
         Some(Self {
             d,
             normal,
             inverse,
             shift,
             back: 63 - shift,
+            scale_lo: scale as u64,
+            scale_hi: (scale >> 64) as u64,
+            scaled_limit: ((d as u128) << 64).div_ceil(SCALE as u128),
         })
     }
 
-    /// `(n / d, n % d)`, or `None` when the quotient does not fit a `u64` (`n >= d x 2^64`).
-    #[inline(always)]
-    #[allow(
-        clippy::inline_always,
-        reason = "a few multiplications on the batch's hot path, always worth inlining"
-    )]
-    pub(crate) fn div_rem(self, dividend: u128) -> Option<(u64, u64)> {
+    /// `(n / d, n % d)`, or `None` when the quotient does not fit a `u64` (`n >= d x 2^64`):
+    /// the division core on any dividend, for the tests.
+    #[cfg(test)]
+    fn div_rem(self, dividend: u128) -> Option<(u64, u64)> {
         let (hi, lo) = ((dividend >> 64) as u64, dividend as u64);
         if hi >= self.d {
             return None;
@@ -56,6 +66,39 @@ impl Divisor {
         // without the shift by 64 that shift = 0 would ask for.
         let u1 = hi.wrapping_shl(self.shift) | (lo >> 1).wrapping_shr(self.back);
         let u0 = lo.wrapping_shl(self.shift);
+        let (quotient, rest) = self.normalized_div_rem(u1, u0);
+        Some((quotient, rest.wrapping_shr(self.shift)))
+    }
+
+    /// `n x 10^8 / d` rounded up (`up`) or down, or `None` when it does not fit a `u64`
+    /// (`n x 10^8 >= d x 2^64`, or the rounding up overflows). The dividend is normalized
+    /// by one product with `10^8 << shift` instead of a product and two shifts.
+    #[inline(always)]
+    #[allow(
+        clippy::inline_always,
+        reason = "a few multiplications on the batch's hot path, always worth inlining"
+    )]
+    pub(crate) fn scaled_quotient(self, n: u128, up: bool) -> Option<u64> {
+        if n >= self.scaled_limit {
+            return None;
+        }
+        // n x 10^8 < d x 2^64, so (n x 10^8) << shift < normal x 2^64 <= 2^128: the low
+        // 128 bits of n x (10^8 << shift) are the whole product.
+        let (hi, lo) = ((n >> 64) as u64, n as u64);
+        let cross = lo
+            .wrapping_mul(self.scale_hi)
+            .wrapping_add(hi.wrapping_mul(self.scale_lo));
+        let u = (u128::from(lo) * u128::from(self.scale_lo)).wrapping_add(u128::from(cross) << 64);
+        let (quotient, rest) = self.normalized_div_rem((u >> 64) as u64, u as u64);
+        // The normalized remainder is the remainder shifted left: zero exactly with it.
+        quotient.checked_add(u64::from(up && rest != 0))
+    }
+
+    /// Algorithm 4 on a normalized dividend `(u1, u0)` (`u1 < normal`): the quotient and
+    /// the remainder shifted left by `shift`.
+    #[inline(always)]
+    #[allow(clippy::inline_always, reason = "a part of scaled_quotient")]
+    fn normalized_div_rem(self, u1: u64, u0: u64) -> (u64, u64) {
         // (q1, q0) = inverse x u1 + (u1, u0): below 2^128 (the paper's lemma), so no wrap
         // occurs; wrapping operations only spare the overflow checks.
         let estimate = u128::from(self.inverse)
@@ -69,12 +112,11 @@ impl Divisor {
         let q1 = select_unpredictable(over, q1.wrapping_sub(1), q1);
         let rest = select_unpredictable(over, rest.wrapping_add(self.normal), rest);
         // Rarely, one too small.
-        let (quotient, rest) = if rest >= self.normal {
+        if rest >= self.normal {
             (q1.wrapping_add(1), rest.wrapping_sub(self.normal))
         } else {
             (q1, rest)
-        };
-        Some((quotient, rest.wrapping_shr(self.shift)))
+        }
     }
 }
 
@@ -111,6 +153,10 @@ mod tests {
 
     use super::*;
 
+    fn gcd(a: u64, b: u64) -> u128 {
+        if b == 0 { u128::from(a) } else { gcd(b, a % b) }
+    }
+
     fn reference(n: u128, d: u64) -> Option<(u64, u64)> {
         let q = u64::try_from(n / u128::from(d)).ok()?;
         Some((q, (n % u128::from(d)) as u64))
@@ -144,6 +190,28 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(50_000))]
+
+        #[test]
+        fn scaled_quotients_match_integer_division(
+            d in divisor(),
+            (form, q, m, k) in (0..3usize, any::<u64>(), 0u64..1 << 20, -2i64..=2),
+            up in any::<bool>(),
+        ) {
+            // n with n x 10^8 near q x d, an exact multiple of d, or near d x 2^64.
+            let divisor = Divisor::new(d).unwrap();
+            let wide = u128::from(d);
+            let n = match form {
+                0 => u128::from(q) * wide / 100_000_000,
+                1 => u128::from(m) * (wide / gcd(d, 100_000_000)),
+                _ => divisor.scaled_limit,
+            }
+            .saturating_add_signed(i128::from(k));
+            let expected = n.checked_mul(100_000_000).and_then(|x| {
+                let q = x / wide;
+                u64::try_from(q + u128::from(up && q * wide != x)).ok()
+            });
+            prop_assert_eq!(divisor.scaled_quotient(n, up), expected);
+        }
 
         #[test]
         fn scale_division_matches_integer_division(n in dividend(100_000_000)) {

@@ -38,6 +38,8 @@ pub(crate) struct LinearMarket<'a> {
     pub(crate) tick: u64,
     /// The highest price on the tick: a long's liquidation price beyond the `i64` range.
     pub(crate) top_price: i64,
+    /// The most ticks whose price fits an `i64`.
+    pub(crate) max_ticks: u64,
     /// The leverage brackets.
     pub(crate) brackets: &'a Brackets,
     /// Two per tier, long then short: see [`crate::contract::Contract`].
@@ -56,6 +58,7 @@ impl<'a> LinearMarket<'a> {
             mark: mark.unsigned_abs(),
             tick: tick.unsigned_abs(),
             top_price: i64::MAX - i64::MAX % tick,
+            max_ticks: I64_MAX / tick.unsigned_abs(),
             brackets: contract.brackets(),
             divisors: contract.liquidation_divisors(),
         })
@@ -132,14 +135,17 @@ pub(crate) fn linear_liquidation_price(
         return None;
     }
     let long = qty > 0;
+    let size = qty.unsigned_abs();
     // qty x entry - collateral x 10^8 (|each term| < 2^126 + 2^91: no sum below
     // overflows): the numerator below before the tier's maintenance amount, and the gap's
     // per-position part negated. The root search's key is the gap's part with the sign
-    // that makes every tier's key positive: for a key at or below 0, the root is in the
-    // first tier, whose maintenance amount is 0, and the numerator does not have the sign
-    // of the quantity.
-    let exposure = wide_mul64(qty, entry).wrapping_sub(wide_mul64(collateral, SCALE));
-    let key = select_unpredictable(long, exposure, exposure.wrapping_neg());
+    // that makes every tier's key positive, |qty| x entry -/+ collateral x 10^8 (long,
+    // short): for a key at or below 0, the root is in the first tier, whose maintenance
+    // amount is 0, and the numerator does not have the sign of the quantity.
+    let signed_scale = select_unpredictable(long, -SCALE, SCALE);
+    let key = (u128::from(size) * u128::from(entry.unsigned_abs()))
+        .cast_signed()
+        .wrapping_add(wide_mul64(collateral, signed_scale));
     if key <= 0 {
         return Some(0);
     }
@@ -148,20 +154,14 @@ pub(crate) fn linear_liquidation_price(
     let tier = &brackets.tiers()[index];
     // LP = numerator x 10^8 / (qty x (10^8 -/+ mmr)), numerator = exposure - cum x 10^8,
     // rounded up for a long, down for a short: positive only when the numerator has the
-    // sign of the quantity (else there is no liquidation price). Maintenance amounts are
-    // at least 0, so for a short (key = -exposure > 0) it always has.
-    let cum = wide_mul64(tier.cum, SCALE);
-    let magnitude = select_unpredictable(long, key.wrapping_sub(cum), key.wrapping_add(cum));
+    // sign of the quantity (else there is no liquidation price); its magnitude is
+    // key -/+ cum x 10^8. Maintenance amounts are at least 0, so for a short it always
+    // has.
+    let magnitude = key.wrapping_add(wide_mul64(tier.cum, signed_scale));
     if magnitude <= 0 {
         return Some(0);
     }
     let magnitude = magnitude.unsigned_abs();
-    if magnitude >= 1 << 100 {
-        return None;
-    }
-    let scaled = magnitude * u128::from(S);
-    let size = qty.unsigned_abs();
-    let tick = market.tick;
     // Straight to ticks, up for a long, down for a short: rounding the price and then the
     // ticks is rounding once (floor(floor(x / d) / t) = floor(x / (d x t)), and likewise
     // for ceil), and so is dividing by the tier's (10^8 -/+ mmr) x tick first and by
@@ -170,46 +170,54 @@ pub(crate) fn linear_liquidation_price(
     if let Some(ticks) = market
         .divisors
         .and_then(|d| d.get(2 * index + usize::from(!long)))
-        .and_then(|divisor| ticks_by_reciprocal(divisor, scaled, size, long))
+        .and_then(|divisor| ticks_by_reciprocal(divisor, magnitude, size, long))
     {
-        return Some(match ticks.checked_mul(tick).filter(|&p| p <= I64_MAX) {
-            Some(price) => price.cast_signed(),
-            None => select_unpredictable(long, market.top_price, 0),
-        });
+        return Some(price_of_ticks(ticks, long, market));
     }
+    if magnitude >= 1 << 100 {
+        return None;
+    }
+    let scaled = magnitude * u128::from(S);
     // 0 < mmr < 10^8: 0 < per_unit < 2^28, so the denominator is below 2^91.
     let per_unit = select_unpredictable(long, SCALE - tier.mmr, SCALE + tier.mmr);
     let denominator = u128::from(size) * u128::from(per_unit.unsigned_abs());
-    let divisor = denominator.checked_mul(u128::from(tick))?;
+    let divisor = denominator.checked_mul(u128::from(market.tick))?;
     let q = scaled / divisor;
     let ticks = q + u128::from(long & (q.wrapping_mul(divisor) != scaled));
     Some(ticks_to_price(ticks, long, market))
 }
 
-/// `scaled / (divisor x size)` rounded up (`up`) or down: by the divisor's reciprocal,
-/// then by `size` in 64 bits; `None` when a quotient does not fit 64 bits.
+/// `magnitude x 10^8 / (divisor x size)` rounded up (`up`) or down: by the divisor's
+/// reciprocal, then by `size` in 64 bits; `None` when a quotient does not fit 64 bits.
 #[inline(always)]
 #[allow(clippy::inline_always, reason = "a part of linear_liquidation_price")]
-fn ticks_by_reciprocal(divisor: &Divisor, scaled: u128, size: u64, up: bool) -> Option<u64> {
-    let (q, rest) = divisor.div_rem(scaled)?;
-    let per_size = q.checked_add(u64::from(up && rest != 0))?;
+fn ticks_by_reciprocal(divisor: &Divisor, magnitude: u128, size: u64, up: bool) -> Option<u64> {
+    let per_size = divisor.scaled_quotient(magnitude, up)?;
     let t = per_size / size;
     // t x size <= per_size, and t + 1 <= per_size for size >= 2 (t = per_size for 1).
     Some(t.wrapping_add(u64::from(up & (t.wrapping_mul(size) != per_size))))
 }
 
-/// The price of a number of ticks as the column holds it: 0 for none; beyond the `i64`
-/// range, the highest tick for a long (it is at or past maintenance at every price) and
-/// none for a short.
+/// The price of a number of ticks as the column holds it: beyond the `i64` range, the
+/// highest tick for a long (it is at or past maintenance at every price) and none (0) for
+/// a short.
+#[inline(always)]
+#[allow(clippy::inline_always, reason = "a part of linear_liquidation_price")]
+fn price_of_ticks(ticks: u64, long: bool, market: &LinearMarket<'_>) -> i64 {
+    if ticks <= market.max_ticks {
+        // At most i64::MAX: no wrap.
+        ticks.wrapping_mul(market.tick).cast_signed()
+    } else {
+        select_unpredictable(long, market.top_price, 0)
+    }
+}
+
+/// [`price_of_ticks`] of a wide number of ticks.
 fn ticks_to_price(ticks: u128, long: bool, market: &LinearMarket<'_>) -> i64 {
-    match u64::try_from(ticks)
-        .ok()
-        .and_then(|t| t.checked_mul(market.tick))
-        .filter(|&p| p <= I64_MAX)
-    {
-        Some(p) => p.cast_signed(),
-        None if long => market.top_price,
-        None => 0,
+    match u64::try_from(ticks) {
+        Ok(t) => price_of_ticks(t, long, market),
+        Err(_) if long => market.top_price,
+        Err(_) => 0,
     }
 }
 
@@ -400,19 +408,43 @@ mod tests {
             (quotient, offset) in (prop_oneof![any::<u64>(), Just(u64::MAX), 0u64..1_000], -2i64..=2),
             up in any::<bool>(),
         ) {
-            // Dividends around quotient x divisor x size: exact multiples, one off, and
+            // Magnitudes x 10^8 around quotient x divisor x size: near multiples, and
             // quotients at the 64-bit bound of either division.
             let d = u128::from(divisor) * u128::from(size);
-            let scaled = d
-                .saturating_mul(u128::from(quotient))
+            let magnitude = (d.saturating_mul(u128::from(quotient)) / u128::from(S))
                 .saturating_add_signed(i128::from(offset));
             let reciprocal = Divisor::new(divisor).unwrap();
-            let q = scaled / d;
-            let exact = q + u128::from(up && q * d != scaled);
-            match ticks_by_reciprocal(&reciprocal, scaled, size, up) {
-                Some(ticks) => prop_assert_eq!(u128::from(ticks), exact),
+            let scaled = magnitude.checked_mul(u128::from(S));
+            match ticks_by_reciprocal(&reciprocal, magnitude, size, up) {
+                Some(ticks) => {
+                    let scaled = scaled.unwrap();
+                    let q = scaled / d;
+                    prop_assert_eq!(u128::from(ticks), q + u128::from(up && q * d != scaled));
+                }
                 // Only a first quotient beyond 64 bits (or its rounding up) leaves the path.
-                None => prop_assert!(scaled / u128::from(divisor) >= u128::from(u64::MAX)),
+                None => prop_assert!(
+                    scaled.is_none_or(|x| x.div_ceil(u128::from(divisor)) >= u128::from(u64::MAX))
+                ),
+            }
+        }
+
+        #[test]
+        fn prices_of_ticks_stop_at_the_range(
+            tick in prop_oneof![Just(1i64), 1i64..10_000_000_000, positive()],
+            offset in -2i64..=2,
+            long in any::<bool>(),
+        ) {
+            let contract = Contract::linear(tables().swap_remove(1)).with_tick_size(tick).unwrap();
+            let market = LinearMarket::new(&contract, 1).unwrap();
+            let step = tick.unsigned_abs();
+            for ticks in [(I64_MAX / step).saturating_add_signed(offset), offset.unsigned_abs()] {
+                let expected = match ticks.checked_mul(step).filter(|&p| p <= I64_MAX) {
+                    Some(p) => p.cast_signed(),
+                    None if long => i64::MAX - i64::MAX % tick,
+                    None => 0,
+                };
+                prop_assert_eq!(price_of_ticks(ticks, long, &market), expected);
+                prop_assert_eq!(ticks_to_price(u128::from(ticks), long, &market), expected);
             }
         }
 
@@ -476,8 +508,7 @@ mod tests {
             let cum = wide_mul64(market.brackets.tiers()[index].cum, SCALE).unsigned_abs();
             let magnitude = if long { key - cum } else { key + cum };
             let divisor = &market.divisors.unwrap()[2 * index + usize::from(!long)];
-            let ticks =
-                ticks_by_reciprocal(divisor, magnitude * u128::from(S), qty.unsigned_abs(), long);
+            let ticks = ticks_by_reciprocal(divisor, magnitude, qty.unsigned_abs(), long);
             assert_eq!(ticks.is_some(), reciprocal);
         }
     }
