@@ -638,7 +638,11 @@ impl PositionIndex {
         for (i, &a) in chunk.accounts.iter().enumerate() {
             let a = a as usize;
             let rows = self.offsets[a]..self.offsets[a + 1];
-            if let Some(&next) = chunk.accounts.get(i + 1) {
+            // The rows of the next account listed, unless they follow these (then they are
+            // read in sequence, which the hardware prefetches).
+            if let Some(&next) = chunk.accounts.get(i + 1)
+                && next as usize != a + 1
+            {
                 let next = next as usize;
                 touch(input, next, self.offsets[next]..self.offsets[next + 1]);
             }
