@@ -6,8 +6,6 @@
 //! the caller then runs the reference kernel on the account, which rewrites all of its
 //! outputs or reports the error.
 
-use std::hint::select_unpredictable;
-
 use crate::account::at_maintenance;
 use crate::batch::NO_LIQUIDATION_PRICE;
 use crate::contract::Contract;
@@ -127,13 +125,13 @@ pub(crate) fn account(
         out_upnl[k] = m.unrealized_pnl;
         out_maintenance[k] = m.maintenance_margin;
         out_initial[k] = m.initial_margin;
-        // The cross sums: an isolated row adds zeros, selected without a branch (the mix
+        // The cross sums: an isolated row adds zeros, masked out without a branch (the mix
         // of isolated and cross rows is unpredictable); its own pool is done below.
         let cross = !isolated[k];
-        let pick = |v: i64| select_unpredictable(cross, v, 0);
-        upnl = upnl.checked_add(pick(m.unrealized_pnl))?;
-        mm = mm.checked_add(pick(m.maintenance_margin))?;
-        im = im.checked_add(pick(m.initial_margin))?;
+        let mask = i64::from(cross).wrapping_neg();
+        upnl = upnl.checked_add(m.unrealized_pnl & mask)?;
+        mm = mm.checked_add(m.maintenance_margin & mask)?;
+        im = im.checked_add(m.initial_margin & mask)?;
         cross_open |= cross && size != 0;
     }
     let balance = wallet.checked_add(upnl)?;
@@ -145,6 +143,9 @@ pub(crate) fn account(
         available_balance: balance.checked_sub(im)?,
         liquidate: at_maintenance(cross_open, mm, balance),
     };
+    // WB - TMM1 + UPNL1 of a cross row: the other cross positions held at their marks,
+    // (WB + UPNL - TMM) + MM1 - UPNL1.
+    let others = balance.checked_sub(mm)?;
 
     // Each row's pool, then its liquidation price (one code path for both kinds of pool).
     let out_ratio = out.margin_ratio.get_mut(..n)?;
@@ -160,13 +161,9 @@ pub(crate) fn account(
         } else {
             out_ratio[k] = pool.margin_ratio;
             out_liq[k] = pool.liquidate;
-            // WB - TMM1 + UPNL1: the other cross positions held at their marks.
-            // Every MM is >= 0, so the other rows' MM is in range; their PnL may not be.
-            upnl.checked_sub(out_upnl[k]).and_then(|others| {
-                wallet
-                    .checked_sub(mm - out_maintenance[k])?
-                    .checked_add(others)
-            })
+            others
+                .checked_add(out_maintenance[k])
+                .and_then(|c| c.checked_sub(out_upnl[k]))
         };
         if size == 0 {
             out_lp[k] = NO_LIQUIDATION_PRICE;
