@@ -449,6 +449,30 @@ mod tests {
         }
 
         #[test]
+        fn margin_ratios_at_their_bounds_match_the_reference(
+            balance in prop_oneof![
+                1i64..1_000,
+                positive(),
+                (-3i64..=3).prop_map(|d| (u64::MAX / S).cast_signed() + d),
+            ],
+            (form, offset) in (0..3usize, -3i64..=3),
+        ) {
+            // A maintenance margin near 2^64 / 10^8 (the 64-bit product's bound), or
+            // putting the ratio around i64::MAX or 1.
+            let b = u128::from(balance.unsigned_abs());
+            let m = match form {
+                0 => u128::from(u64::MAX / S),
+                1 => u128::from(I64_MAX) * b / u128::from(S),
+                _ => b / u128::from(S),
+            };
+            let maintenance = i64::try_from(m).unwrap_or(i64::MAX).saturating_add(offset);
+            prop_assert_eq!(
+                margin_ratio(maintenance, balance),
+                crate::account::margin_ratio(maintenance, balance)
+            );
+        }
+
+        #[test]
         fn margin_ratios_match_the_reference(maintenance in amount(), balance in amount()) {
             prop_assert_eq!(
                 margin_ratio(maintenance, balance),
