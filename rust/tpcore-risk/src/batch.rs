@@ -633,8 +633,10 @@ impl PositionIndex {
         &self,
         input: &BatchInput<'_>,
         markets: &[Market<'_>],
-        mut chunk: Chunk<'_>,
+        chunk: Chunk<'_>,
     ) -> Result<(), RiskError> {
+        let mut chunk = chunk.uniform();
+        let local = ChunkInput::new(input, &chunk);
         for (i, &a) in chunk.accounts.iter().enumerate() {
             let a = a as usize;
             let rows = self.offsets[a]..self.offsets[a + 1];
@@ -649,7 +651,7 @@ impl PositionIndex {
             // The fast kernel leaves to the reference any account it cannot finish (an
             // intermediate beyond its range, an invalid row); the reference then rewrites
             // every output of the account, or reports the error.
-            if !fast_account(input, markets, a, rows.clone(), &mut chunk) {
+            if !fast_account(&local, markets, a, rows.clone(), &mut chunk) {
                 account_kernel(input, a, rows, &mut chunk)?;
             }
         }
@@ -678,19 +680,69 @@ fn touch(input: &BatchInput<'_>, account: usize, rows: Range<usize>) {
     ));
 }
 
+/// The input rows and wallets of a chunk, each column from the chunk's first row (or
+/// account) and all cut to one length, so that one check per account bounds them all.
+struct ChunkInput<'a> {
+    rows: kernel::Rows<'a>,
+    wallets: &'a [i64],
+}
+
+impl<'a> ChunkInput<'a> {
+    fn new(input: &BatchInput<'a>, chunk: &Chunk<'_>) -> Self {
+        fn tail<T>(column: &[T], from: usize) -> &[T] {
+            column.get(from..).unwrap_or_default()
+        }
+        let (p, from) = (&input.positions, chunk.row_start);
+        let (symbol, qty, entry_price, leverage, isolated, isolated_margin) = (
+            tail(p.symbol, from),
+            tail(p.qty, from),
+            tail(p.entry_price, from),
+            tail(p.leverage, from),
+            tail(p.isolated, from),
+            tail(p.isolated_margin, from),
+        );
+        let n = [
+            chunk.positions.unrealized_pnl.len(),
+            symbol.len(),
+            qty.len(),
+            entry_price.len(),
+            leverage.len(),
+            isolated.len(),
+            isolated_margin.len(),
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+        let wallets = tail(input.wallets, chunk.account_start);
+        let accounts = wallets.len().min(chunk.account_out.margin_balance.len());
+        Self {
+            rows: kernel::Rows {
+                symbol: symbol.split_at(n).0,
+                qty: qty.split_at(n).0,
+                entry_price: entry_price.split_at(n).0,
+                leverage: leverage.split_at(n).0,
+                isolated: isolated.split_at(n).0,
+                isolated_margin: isolated_margin.split_at(n).0,
+            },
+            wallets: wallets.split_at(accounts).0,
+        }
+    }
+}
+
 /// The fast kernel on one account of a chunk: `false` when it leaves the account to the
 /// reference (some outputs possibly written).
 #[inline]
 fn fast_account(
-    input: &BatchInput<'_>,
+    local: &ChunkInput<'_>,
     markets: &[Market<'_>],
     account: usize,
     rows: Range<usize>,
     chunk: &mut Chunk<'_>,
 ) -> bool {
-    let columns = &input.positions;
+    let columns = &local.rows;
     let out = &mut chunk.positions;
-    let out_rows = rows.start - chunk.row_start..rows.end - chunk.row_start;
+    let rows = rows.start - chunk.row_start..rows.end - chunk.row_start;
+    let a = account - chunk.account_start;
     let (
         Some(symbol),
         Some(qty),
@@ -705,12 +757,13 @@ fn fast_account(
         columns.entry_price.get(rows.clone()),
         columns.leverage.get(rows.clone()),
         columns.isolated.get(rows.clone()),
-        columns.isolated_margin.get(rows),
-        input.wallets.get(account),
+        columns.isolated_margin.get(rows.clone()),
+        local.wallets.get(a),
     )
     else {
         return false;
     };
+    let out_rows = rows;
     let (
         Some(unrealized_pnl),
         Some(maintenance_margin),
@@ -748,7 +801,6 @@ fn fast_account(
     let Some(pool) = kernel::account(markets, *wallet, &rows, &mut rows_out) else {
         return false;
     };
-    let a = account - chunk.account_start;
     let accounts = &mut chunk.account_out;
     accounts.margin_balance[a] = pool.margin_balance;
     accounts.maintenance_margin[a] = pool.maintenance_margin;
@@ -768,6 +820,59 @@ struct Chunk<'o> {
     account_start: usize,
     positions: PositionOut<'o>,
     account_out: AccountOut<'o>,
+}
+
+impl Chunk<'_> {
+    /// The chunk with its position columns cut to the shortest one's length, and its
+    /// account columns likewise (they are carved to equal lengths: one length lets one
+    /// check per account bound them all).
+    fn uniform(self) -> Self {
+        let p = self.positions;
+        let n = [
+            p.unrealized_pnl.len(),
+            p.maintenance_margin.len(),
+            p.initial_margin.len(),
+            p.margin_ratio.len(),
+            p.liquidation_price.len(),
+            p.liquidate.len(),
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+        let positions = PositionOut {
+            unrealized_pnl: p.unrealized_pnl.split_at_mut(n).0,
+            maintenance_margin: p.maintenance_margin.split_at_mut(n).0,
+            initial_margin: p.initial_margin.split_at_mut(n).0,
+            margin_ratio: p.margin_ratio.split_at_mut(n).0,
+            liquidation_price: p.liquidation_price.split_at_mut(n).0,
+            liquidate: p.liquidate.split_at_mut(n).0,
+        };
+        let q = self.account_out;
+        let m = [
+            q.margin_balance.len(),
+            q.maintenance_margin.len(),
+            q.initial_margin.len(),
+            q.margin_ratio.len(),
+            q.available_balance.len(),
+            q.liquidate.len(),
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(0);
+        let account_out = AccountOut {
+            margin_balance: q.margin_balance.split_at_mut(m).0,
+            maintenance_margin: q.maintenance_margin.split_at_mut(m).0,
+            initial_margin: q.initial_margin.split_at_mut(m).0,
+            margin_ratio: q.margin_ratio.split_at_mut(m).0,
+            available_balance: q.available_balance.split_at_mut(m).0,
+            liquidate: q.liquidate.split_at_mut(m).0,
+        };
+        Self {
+            positions,
+            account_out,
+            ..self
+        }
+    }
 }
 
 fn out_of_range(field: &'static str, value: u32, len: usize) -> RiskError {
