@@ -9,6 +9,7 @@ mod book;
 mod error;
 mod eth;
 mod parallel;
+mod pipeline;
 mod risk;
 mod sign;
 

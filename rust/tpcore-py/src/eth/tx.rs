@@ -14,7 +14,8 @@ use zeroize::Zeroizing;
 
 use super::convert::{address, data, field_error, int_of, uint, uint256, word};
 use crate::error::CoreError;
-use crate::parallel::{detach_batch, detach_here};
+use crate::parallel::detach_here;
+use crate::pipeline::{self, Failed, read_rows, sign_rows};
 use crate::sign::PyPrivateKey;
 
 /// The keys eth-account's transaction dicts may have.
@@ -396,89 +397,86 @@ fn sign_transactions(
     py: Python<'_>,
     transactions: &Bound<'_, PyAny>,
     keys: &Bound<'_, PyAny>,
-) -> PyResult<Vec<PySignedTransaction>> {
+) -> PyResult<Vec<Py<PySignedTransaction>>> {
     let items = as_list(transactions, "transactions")?;
     let secrets = secret_keys(keys, items.len())?;
-    // Read the dicts up to the first one that does not read; the transactions before it are
-    // still checked, so the error reported is always the lowest bad index.
-    let mut errors = Vec::new();
-    let mut requests = Vec::with_capacity(items.len());
-    let mut froms = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        match tx_from_dict(item) {
-            Ok((request, from)) => {
-                froms.extend(from.map(|from| (index, from)));
-                requests.push(request);
-            }
-            Err(error) => {
-                errors.push(error.at(index));
-                break;
-            }
-        }
+    if items.is_empty() {
+        return Ok(Vec::new());
     }
-    let read = requests.len();
-    let secrets = if secrets.len() == 32 {
-        &secrets[..]
-    } else {
-        &secrets[..read * 32]
-    };
-    let signed = detach_batch(py, read, || {
-        Ok::<_, CoreError>(sign_read(&requests, &froms, secrets))
-    })?;
-    let signed = match signed {
-        Ok(signed) => signed,
+    let keys = match BatchKeys::new(items.len(), &secrets) {
+        Ok(keys) => keys,
+        // A broadcast key fails at index 0, unless the first dict does not read.
         Err(error) => {
-            errors.push(error);
-            Vec::new()
+            tx_from_dict(&items[0]).map_err(|e| e.at(0))?;
+            return Err(error.into());
         }
     };
-    match errors.into_iter().min_by_key(|e| e.index().unwrap_or(0)) {
-        Some(error) => Err(error.into()),
-        None => Ok(signed
-            .into_iter()
-            .map(|inner| PySignedTransaction { inner })
-            .collect()),
-    }
+    let failed = Failed::new();
+    pipeline::run(
+        py,
+        items.len(),
+        &failed,
+        |range| {
+            let start = range.start;
+            let (rows, error) = read_rows(range, |index| tx_from_dict(&items[index]));
+            ((!rows.is_empty()).then_some((start, rows)), error)
+        },
+        |(start, rows), parallel| {
+            sign_rows(
+                start,
+                rows,
+                &failed,
+                parallel,
+                || (),
+                |(), index, row| keys.sign(index, row).map_err(|e| e.at(index)),
+            )
+        },
+        |py, inner| Py::new(py, PySignedTransaction { inner }),
+    )
 }
 
-/// Signs the transactions that read, after checking their `from` fields; the error is that
-/// of the lowest bad index among both checks.
-fn sign_read(
-    requests: &[TxRequest],
-    froms: &[(usize, Address)],
-    secrets: &[u8],
-) -> Result<Vec<SignedTx>, CoreError> {
-    // The address of a broadcast key is derived once (a curve multiplication), not per row.
-    let address_of = |row: usize| {
-        tpcore_sign::ecdsa::PrivateKey::from_bytes(&secrets[row * 32..row * 32 + 32])
-            .ok()
-            .map(|key| key.address())
-    };
-    let broadcast = (secrets.len() == 32 && !froms.is_empty())
-        .then(|| address_of(0))
-        .flatten();
-    let from_error = froms.iter().find_map(|&(index, from)| {
-        let signer = if secrets.len() == 32 {
-            broadcast?
-        } else {
-            address_of(index)?
-        };
-        check_from(Some(from), &signer).err().map(|e| e.at(index))
-    });
-    if requests.is_empty() {
-        return from_error.map_or(Ok(Vec::new()), Err);
+/// The keys of a batch: one broadcast key, parsed once (its address derived once), or one
+/// per row.
+enum BatchKeys<'k> {
+    Broadcast(tpcore_sign::ecdsa::PrivateKey, [u8; 20]),
+    PerRow(&'k [u8]),
+}
+
+impl<'k> BatchKeys<'k> {
+    /// One 32-byte key for `rows` rows (a single row's key is read as its own), or 32 bytes
+    /// per row. An invalid broadcast key is the failure of index 0.
+    fn new(rows: usize, secrets: &'k [u8]) -> Result<Self, CoreError> {
+        if secrets.len() != 32 || rows == 1 {
+            return Ok(Self::PerRow(secrets));
+        }
+        let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(secrets)
+            .map_err(|e| CoreError::from(tpcore_eth::EthError::from(e).at(0)))?;
+        let address = key.address();
+        Ok(Self::Broadcast(key, address))
     }
-    match (tx::sign_transactions(requests, secrets), from_error) {
-        (Ok(signed), None) => Ok(signed),
-        (Ok(_), Some(error)) => Err(error),
-        (Err(error), None) => Err(error.into()),
-        (Err(error), Some(from)) => {
-            let error = CoreError::from(error);
-            Err(if from.index() < error.index() {
-                from
-            } else {
-                error
-            })
+
+    /// Signs row `row`, then checks its `from`: the transaction's own errors come first,
+    /// then the key's, then a `from` that is not the key's address.
+    fn sign(
+        &self,
+        row: usize,
+        (request, from): (TxRequest, Option<Address>),
+    ) -> Result<SignedTx, CoreError> {
+        match self {
+            Self::Broadcast(key, address) => {
+                let signed = tx::sign_transaction(&request, key)?;
+                check_from(from, address)?;
+                Ok(signed)
+            }
+            Self::PerRow(secrets) => {
+                let secret = secrets.get(row * 32..row * 32 + 32).unwrap_or_default();
+                let signed = tx::sign_transaction_with_secret(&request, secret)?;
+                if from.is_some() {
+                    let key = tpcore_sign::ecdsa::PrivateKey::from_bytes(secret)?;
+                    check_from(from, &key.address())?;
+                }
+                Ok(signed)
+            }
         }
     }
 }

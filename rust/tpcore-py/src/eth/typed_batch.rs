@@ -7,13 +7,11 @@
 //! from its text. The first document that fails, by index, is the error raised.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 
 use alloy_primitives::B256;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use rayon::prelude::*;
 use tpcore_eth::message::{BatchSigner, SignedMessage};
 use tpcore_eth::typed_data::{Schema, SchemaCache, TextPreparer, TypedDataParts};
 
@@ -21,13 +19,7 @@ use super::json::document;
 use super::message::PySignedMessage;
 use super::typed_read::{Message, ReadDict, Reader};
 use crate::error::CoreError;
-use crate::parallel::{INLINE_ROWS, pool};
-
-/// The first chunk is small so that the pool starts signing early, and later ones grow to
-/// the largest; each chunk costs a job, a message and a wake-up of this thread, so chunks
-/// smaller than these measured slower (on the two-core machine of the benchmarks).
-const FIRST_CHUNK: usize = 64;
-const MAX_CHUNK: usize = 512;
+use crate::pipeline::{self, Failed, Signed, read_rows, sign_rows};
 
 /// A document as read under the GIL.
 enum Doc<'t> {
@@ -61,36 +53,19 @@ struct Chunk<'t> {
 struct Shared<'k> {
     cache: SchemaCache,
     signer: BatchSigner<'k>,
-    /// The lowest index known to fail: documents past it are not signed.
-    failed: AtomicUsize,
+    failed: Failed,
 }
-
-impl Shared<'_> {
-    fn fail(&self, error: &CoreError) {
-        self.failed
-            .fetch_min(error.index().unwrap_or(0), Ordering::Relaxed);
-    }
-}
-
-/// A chunk's signatures, or the error of its first document that fails.
-type Signed = Result<Vec<SignedMessage>, CoreError>;
 
 impl<'t> Chunk<'t> {
-    /// Hashes and signs the chunk's documents; runs without the GIL. `parallel` (on
-    /// tpcore's pool only) lets an idle thread take part of the chunk, so that both
-    /// threads finish together.
-    fn sign(self, shared: &Shared<'_>, parallel: bool) -> Signed {
+    /// Hashes and signs the chunk's documents; runs without the GIL.
+    fn sign(self, shared: &Shared<'_>, parallel: bool) -> Signed<SignedMessage> {
         let Chunk {
             start,
             docs,
             words,
             schemas,
         } = self;
-        let one = |texts: &mut TextPreparer<'t>, (offset, doc): (usize, Doc<'t>)| {
-            let index = start + offset;
-            if shared.failed.load(Ordering::Relaxed) < index {
-                return None;
-            }
+        let one = |texts: &mut TextPreparer<'t>, index: usize, doc: Doc<'t>| {
             let hash = match doc {
                 Doc::Dict(ReadDict {
                     schema,
@@ -110,29 +85,17 @@ impl<'t> Chunk<'t> {
                 Doc::Text(text) => text_hash(text, &shared.cache, texts),
                 Doc::Failed(error) => Err(error),
             };
-            let one = hash
-                .map_err(|e| e.at(index))
-                .and_then(|hash| Ok(shared.signer.sign(index, hash)?));
-            if let Err(error) = &one {
-                shared.fail(error);
-            }
-            Some(one)
+            hash.map_err(|e| e.at(index))
+                .and_then(|hash| Ok(shared.signer.sign(index, hash)?))
         };
-        let results: Vec<Option<Result<SignedMessage, CoreError>>> = if parallel {
-            docs.into_par_iter()
-                .enumerate()
-                .with_min_len(4)
-                .map_init(TextPreparer::default, one)
-                .collect()
-        } else {
-            let mut texts = TextPreparer::default();
-            docs.into_iter()
-                .enumerate()
-                .map(|doc| one(&mut texts, doc))
-                .collect()
-        };
-        // Documents are skipped only past a failure, which is then reported.
-        results.into_iter().flatten().collect()
+        sign_rows(
+            start,
+            docs,
+            &shared.failed,
+            parallel,
+            TextPreparer::default,
+            one,
+        )
     }
 }
 
@@ -194,94 +157,32 @@ fn read<'py, 't>(
     ))
 }
 
-/// Reads the documents `range` into a chunk, up to the first that cannot be read: its
-/// error, with its index, comes second.
+/// Reads the documents `range` into a chunk (none if the first cannot be read), up to the
+/// first that cannot be read: its error, with its index, comes second.
 fn read_chunk<'py, 't>(
     reader: &mut Reader<'py, '_>,
     items: &'t [Bound<'py, PyAny>],
     range: Range<usize>,
     cache: &SchemaCache,
-) -> (Chunk<'t>, Option<CoreError>) {
-    let mut chunk = Chunk {
-        start: range.start,
-        docs: Vec::with_capacity(range.len()),
-        words: Vec::new(),
-        schemas: Vec::new(),
+) -> (Option<Chunk<'t>>, Option<CoreError>) {
+    let start = range.start;
+    let mut words = Vec::new();
+    let (docs, error) = read_rows(range, |index| read(reader, &items[index], &mut words));
+    if docs.is_empty() {
+        return (None, error);
+    }
+    let schemas = if docs.iter().any(|doc| matches!(doc, Doc::Dict(_))) {
+        cache.snapshot()
+    } else {
+        Vec::new()
     };
-    let mut error = None;
-    for index in range {
-        match read(reader, &items[index], &mut chunk.words) {
-            Ok(doc) => chunk.docs.push(doc),
-            Err(e) => {
-                error = Some(e.at(index));
-                break;
-            }
-        }
-    }
-    if chunk.docs.iter().any(|doc| matches!(doc, Doc::Dict(_))) {
-        chunk.schemas = cache.snapshot();
-    }
-    (chunk, error)
-}
-
-/// The signed chunks as Python objects, in chunk order, and the first error by index.
-struct Outcome {
-    chunks: Vec<Option<Vec<Py<PySignedMessage>>>>,
-    error: Option<PyErr>,
-    error_index: Option<usize>,
-    received: usize,
-}
-
-impl Outcome {
-    fn new() -> Self {
-        Self {
-            chunks: Vec::new(),
-            error: None,
-            error_index: None,
-            received: 0,
-        }
-    }
-
-    fn fail(&mut self, error: CoreError) {
-        let index = error.index();
-        if self.error.is_none() || index < self.error_index {
-            self.error_index = index;
-            self.error = Some(error.into());
-        }
-    }
-
-    /// Takes chunk `number`'s signatures, as Python objects.
-    fn take(&mut self, py: Python<'_>, number: usize, signed: Signed) {
-        self.received += 1;
-        match signed {
-            Ok(signed) => {
-                let objects = signed
-                    .into_iter()
-                    .map(|inner| Py::new(py, PySignedMessage::from(inner)))
-                    .collect::<PyResult<Vec<_>>>();
-                match objects {
-                    Ok(objects) => {
-                        if self.chunks.len() <= number {
-                            self.chunks.resize_with(number + 1, || None);
-                        }
-                        self.chunks[number] = Some(objects);
-                    }
-                    Err(error) => {
-                        self.error = Some(error);
-                        self.error_index = None;
-                    }
-                }
-            }
-            Err(error) => self.fail(error),
-        }
-    }
-
-    fn finish(self) -> PyResult<Vec<Py<PySignedMessage>>> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        Ok(self.chunks.into_iter().flatten().flatten().collect())
-    }
+    let chunk = Chunk {
+        start,
+        docs,
+        words,
+        schemas,
+    };
+    (Some(chunk), error)
 }
 
 /// Signs a batch of typed-data documents (dicts, or JSON text as str or bytes) with
@@ -298,63 +199,15 @@ pub(super) fn sign_batch(
     let shared = Shared {
         cache: SchemaCache::default(),
         signer: BatchSigner::new(count, secrets).map_err(CoreError::from)?,
-        failed: AtomicUsize::new(usize::MAX),
+        failed: Failed::new(),
     };
     let mut reader = Reader::new(&shared.cache);
-    let mut outcome = Outcome::new();
-    if count <= INLINE_ROWS {
-        // Too few to repay the hop to the pool.
-        let (chunk, read_error) = read_chunk(&mut reader, items, 0..count, &shared.cache);
-        if let Some(error) = read_error {
-            shared.fail(&error);
-            outcome.fail(error);
-        }
-        let signed = py.detach(|| chunk.sign(&shared, false));
-        outcome.take(py, 0, signed);
-        return outcome.finish();
-    }
-    let pool = pool()?;
-    let (sender, mut receiver) = mpsc::channel::<(usize, Signed)>();
-    pool.in_place_scope(|scope| {
-        let (mut start, mut size, mut dispatched) = (0, FIRST_CHUNK, 0);
-        while start < count && shared.failed.load(Ordering::Relaxed) >= start {
-            let end = (start + size).min(count);
-            let (chunk, read_error) = read_chunk(&mut reader, items, start..end, &shared.cache);
-            if !chunk.docs.is_empty() {
-                let (sender, shared) = (sender.clone(), &shared);
-                let number = dispatched;
-                scope.spawn(move |_| {
-                    // The receiver outlives every job: the batch waits for them all.
-                    let _ = sender.send((number, chunk.sign(shared, true)));
-                });
-                dispatched += 1;
-            }
-            if let Some(error) = read_error {
-                shared.fail(&error);
-                outcome.fail(error);
-                break;
-            }
-            while let Ok((number, signed)) = receiver.try_recv() {
-                outcome.take(py, number, signed);
-            }
-            start = end;
-            // Smaller chunks again towards the end: the last signatures come back (and
-            // become Python objects) soon after the others.
-            size = (size * 2)
-                .min(MAX_CHUNK)
-                .min(((count - end) / 4).max(FIRST_CHUNK));
-        }
-        drop(sender);
-        while outcome.received < dispatched {
-            let (back, next) = py.detach(move || {
-                let next = receiver.recv();
-                (receiver, next)
-            });
-            receiver = back;
-            // Every sender gone: a job panicked, and the scope raises its panic.
-            let Ok((number, signed)) = next else { break };
-            outcome.take(py, number, signed);
-        }
-    });
-    outcome.finish()
+    pipeline::run(
+        py,
+        count,
+        &shared.failed,
+        |range| read_chunk(&mut reader, items, range, &shared.cache),
+        |chunk, parallel| chunk.sign(&shared, parallel),
+        |py, signed| Py::new(py, PySignedMessage::from(signed)),
+    )
 }
