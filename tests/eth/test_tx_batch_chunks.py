@@ -154,3 +154,26 @@ def test_results_equal_one_by_one_signing(n: int) -> None:
     broadcast = [{k: v for k, v in tx.items() if k != "from"} for tx in txs]
     expected = [fields(eth.sign_transaction(tx, SECRET)) for tx in broadcast]
     assert [fields(s) for s in eth.sign_transactions(broadcast, SECRET)] == expected
+
+
+def test_addresses_repeated_across_rows_are_checked_on_each_text() -> None:
+    """``to`` and ``from`` shared by consecutive rows, then a bad checksum of the same address."""
+    good = "0x09616C3d61b3331fc4109a9E41a8BDB7d9776609"
+    forms = [good, good.lower(), bytes.fromhex(good[2:]), good]
+    txs = _txs(300)
+    for i, tx in enumerate(txs):
+        tx["to"] = forms[(i // 50) % len(forms)]
+        if i % 3 == 0:
+            tx["from"] = SENDER.lower()
+    expected = [eth.sign_transaction(tx, SECRET).raw_transaction for tx in txs]
+    assert [s.raw_transaction for s in eth.sign_transactions(txs, SECRET)] == expected
+    txs[170]["to"] = good.replace("C3d", "c3d")
+    error = _raise(txs, SECRET)
+    assert (error.index, error.reason) == (170, "invalid_field")
+    assert str(error).startswith("item 170: to: ")
+    txs[170]["to"] = good
+    letter = next(i for i, c in enumerate(SENDER) if i > 1 and c.isalpha())
+    txs[171]["from"] = SENDER[:letter] + SENDER[letter].swapcase() + SENDER[letter + 1 :]
+    error = _raise(txs, SECRET)
+    assert (error.index, error.reason) == (171, "invalid_field")
+    assert str(error).startswith("item 171: from: ")

@@ -101,6 +101,53 @@ pub(crate) fn address(obj: &Bound<'_, PyAny>, field: &str) -> Result<Address, Co
     })
 }
 
+/// The address last read from text in each of a few fields of a batch (`to`, `from`):
+/// rows often share them (a token contract, the hot wallet), and checking an EIP-55
+/// checksum costs a keccak.
+pub(crate) struct RecentAddresses<const FIELDS: usize> {
+    last: [Option<(String, Address)>; FIELDS],
+}
+
+impl<const FIELDS: usize> Default for RecentAddresses<FIELDS> {
+    fn default() -> Self {
+        Self {
+            last: std::array::from_fn(|_| None),
+        }
+    }
+}
+
+impl<const FIELDS: usize> RecentAddresses<FIELDS> {
+    /// As [`address`], remembering text that read well in `slot`.
+    pub(crate) fn address(
+        &mut self,
+        slot: usize,
+        obj: &Bound<'_, PyAny>,
+        field: &str,
+    ) -> Result<Address, CoreError> {
+        let (Some(last), Ok(text)) = (self.last.get_mut(slot), obj.cast::<PyString>()) else {
+            return address(obj, field);
+        };
+        let Ok(text) = text.to_str() else {
+            return address(obj, field);
+        };
+        if let Some((known, parsed)) = last
+            && known == text
+        {
+            return Ok(*parsed);
+        }
+        let parsed = address(obj, field)?;
+        match last {
+            Some((known, at)) => {
+                known.clear();
+                known.push_str(text);
+                *at = parsed;
+            }
+            None => *last = Some((text.to_owned(), parsed)),
+        }
+        Ok(parsed)
+    }
+}
+
 /// Byte data from `bytes` or a `0x` hex string.
 pub(crate) fn data(obj: &Bound<'_, PyAny>, field: &str) -> Result<Bytes, CoreError> {
     if let Ok(bytes) = obj.cast::<PyBytes>() {

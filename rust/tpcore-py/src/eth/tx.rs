@@ -12,7 +12,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PySequence, PyString};
 use tpcore_eth::tx::{self, Authorization, SignedAuthorization, SignedTx, TxRequest, TxType};
 use zeroize::Zeroizing;
 
-use super::convert::{address, data, field_error, int_of, uint, uint256, word};
+use super::convert::{RecentAddresses, address, data, field_error, int_of, uint, uint256, word};
 use crate::error::CoreError;
 use crate::parallel::detach_here;
 use crate::pipeline::{self, Failed, read_rows, sign_rows};
@@ -153,8 +153,14 @@ fn is_empty_text_or_bytes(value: &Bound<'_, PyAny>) -> bool {
             .is_ok_and(|b| b.as_bytes().is_empty())
 }
 
+/// The `to` and `from` addresses last read in a batch.
+type RecentToFrom = RecentAddresses<2>;
+
 /// Reads one eth-account transaction dict; returns it and its `from` address, if given.
-fn tx_from_dict(obj: &Bound<'_, PyAny>) -> Result<(TxRequest, Option<Address>), CoreError> {
+fn tx_from_dict(
+    obj: &Bound<'_, PyAny>,
+    recent: &mut RecentToFrom,
+) -> Result<(TxRequest, Option<Address>), CoreError> {
     let py = obj.py();
     let not_a_mapping =
         || CoreError::argument("invalid_transaction", "a transaction must be a dict");
@@ -208,7 +214,7 @@ fn tx_from_dict(obj: &Bound<'_, PyAny>) -> Result<(TxRequest, Option<Address>), 
         to: match get(dict, intern!(py, "to")) {
             // eth-account writes a contract creation as a missing, None, "" or b"" `to`.
             Some(value) if is_empty_text_or_bytes(&value) => None,
-            Some(value) => Some(address(&value, "to")?),
+            Some(value) => Some(recent.address(0, &value, "to")?),
             None => None,
         },
         value: get(dict, intern!(py, "value")).map_or(Ok(U256::ZERO), |v| uint256(&v, "value"))?,
@@ -221,7 +227,7 @@ fn tx_from_dict(obj: &Bound<'_, PyAny>) -> Result<(TxRequest, Option<Address>), 
             .transpose()?,
     };
     let from = get(dict, intern!(py, "from"))
-        .map(|v| address(&v, "from"))
+        .map(|v| recent.address(1, &v, "from"))
         .transpose()?;
     Ok((request, from))
 }
@@ -367,7 +373,7 @@ fn sign_transaction(
     transaction: &Bound<'_, PyAny>,
     key: &Bound<'_, PyAny>,
 ) -> PyResult<PySignedTransaction> {
-    let (request, from) = tx_from_dict(transaction)?;
+    let (request, from) = tx_from_dict(transaction, &mut RecentToFrom::default())?;
     // A PrivateKey object already holds its parsed key and address; raw bytes go through
     // the core's raw-key path, which derives no public key unless `from` must be checked.
     if let Ok(key) = key.cast::<PyPrivateKey>() {
@@ -407,18 +413,19 @@ fn sign_transactions(
         Ok(keys) => keys,
         // A broadcast key fails at index 0, unless the first dict does not read.
         Err(error) => {
-            tx_from_dict(&items[0]).map_err(|e| e.at(0))?;
+            tx_from_dict(&items[0], &mut RecentToFrom::default()).map_err(|e| e.at(0))?;
             return Err(error.into());
         }
     };
     let failed = Failed::new();
+    let mut recent = RecentToFrom::default();
     pipeline::run(
         py,
         items.len(),
         &failed,
         |range| {
             let start = range.start;
-            let (rows, error) = read_rows(range, |index| tx_from_dict(&items[index]));
+            let (rows, error) = read_rows(range, |index| tx_from_dict(&items[index], &mut recent));
             ((!rows.is_empty()).then_some((start, rows)), error)
         },
         |(start, rows), parallel| {
