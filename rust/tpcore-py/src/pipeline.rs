@@ -182,26 +182,28 @@ where
     C: Send,
     R: Send,
 {
-    let mut outcome = Outcome::new();
     if count <= FIRST_CHUNK {
         // Too few to repay overlapping: read them all, then sign them in one go (on this
-        // thread when too few to repay the hop to the pool).
+        // thread when too few to repay the hop to the pool). Signed rows all come before a
+        // row that did not read, so a signing error is the lowest.
         let (chunk, read_error) = read(0..count);
-        if let Some(error) = read_error {
-            failed.record(&error);
-            outcome.fail(error);
+        if let Some(error) = &read_error {
+            failed.record(error);
         }
-        if let Some(chunk) = chunk {
-            let signed = if count <= INLINE_ROWS {
-                py.detach(|| sign(chunk, false))
-            } else {
+        let signed = match chunk {
+            Some(chunk) if count <= INLINE_ROWS => py.detach(|| sign(chunk, false)),
+            Some(chunk) => {
                 let pool = pool()?;
                 py.detach(|| pool.install(|| sign(chunk, true)))
-            };
-            outcome.take(py, 0, signed, &out);
+            }
+            None => Ok(Vec::new()),
+        }?;
+        if let Some(error) = read_error {
+            return Err(error.into());
         }
-        return outcome.finish();
+        return signed.into_iter().map(|r| out(py, r)).collect();
     }
+    let mut outcome = Outcome::new();
     let pool = pool()?;
     let (sender, mut receiver) = mpsc::channel::<(usize, Signed<R>)>();
     pool.in_place_scope(|scope| {

@@ -104,11 +104,11 @@ pub(crate) fn address(obj: &Bound<'_, PyAny>, field: &str) -> Result<Address, Co
 /// The address last read from text in each of a few fields of a batch (`to`, `from`):
 /// rows often share them (a token contract, the hot wallet), and checking an EIP-55
 /// checksum costs a keccak.
-pub(crate) struct RecentAddresses<const FIELDS: usize> {
-    last: [Option<(String, Address)>; FIELDS],
+pub(crate) struct RecentAddresses<'py, const FIELDS: usize> {
+    last: [Option<(Bound<'py, PyString>, Address)>; FIELDS],
 }
 
-impl<const FIELDS: usize> Default for RecentAddresses<FIELDS> {
+impl<const FIELDS: usize> Default for RecentAddresses<'_, FIELDS> {
     fn default() -> Self {
         Self {
             last: std::array::from_fn(|_| None),
@@ -116,34 +116,28 @@ impl<const FIELDS: usize> Default for RecentAddresses<FIELDS> {
     }
 }
 
-impl<const FIELDS: usize> RecentAddresses<FIELDS> {
+impl<'py, const FIELDS: usize> RecentAddresses<'py, FIELDS> {
     /// As [`address`], remembering text that read well in `slot`.
     pub(crate) fn address(
         &mut self,
         slot: usize,
-        obj: &Bound<'_, PyAny>,
+        obj: &Bound<'py, PyAny>,
         field: &str,
     ) -> Result<Address, CoreError> {
         let (Some(last), Ok(text)) = (self.last.get_mut(slot), obj.cast::<PyString>()) else {
             return address(obj, field);
         };
-        let Ok(text) = text.to_str() else {
-            return address(obj, field);
-        };
         if let Some((known, parsed)) = last
-            && known == text
+            && (known.is(text)
+                || known
+                    .to_str()
+                    .ok()
+                    .is_some_and(|k| text.to_str().ok() == Some(k)))
         {
             return Ok(*parsed);
         }
         let parsed = address(obj, field)?;
-        match last {
-            Some((known, at)) => {
-                known.clear();
-                known.push_str(text);
-                *at = parsed;
-            }
-            None => *last = Some((text.to_owned(), parsed)),
-        }
+        *last = Some((text.clone(), parsed));
         Ok(parsed)
     }
 }

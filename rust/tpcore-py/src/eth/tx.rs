@@ -154,12 +154,12 @@ fn is_empty_text_or_bytes(value: &Bound<'_, PyAny>) -> bool {
 }
 
 /// The `to` and `from` addresses last read in a batch.
-type RecentToFrom = RecentAddresses<2>;
+type RecentToFrom<'py> = RecentAddresses<'py, 2>;
 
 /// Reads one eth-account transaction dict; returns it and its `from` address, if given.
-fn tx_from_dict(
-    obj: &Bound<'_, PyAny>,
-    recent: &mut RecentToFrom,
+fn tx_from_dict<'py>(
+    obj: &Bound<'py, PyAny>,
+    recent: &mut RecentToFrom<'py>,
 ) -> Result<(TxRequest, Option<Address>), CoreError> {
     let py = obj.py();
     let not_a_mapping =
