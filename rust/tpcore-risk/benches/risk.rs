@@ -28,6 +28,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+use common::Rng;
 use tpcore_risk::index::compute_many;
 use tpcore_risk::{
     Aggregation, BatchBuffers, BatchInput, Brackets, CircuitBreaker, Contract, IndexConfig,
@@ -38,23 +39,6 @@ const ACCOUNTS: usize = 100_000;
 const PER_ACCOUNT: usize = 10;
 const SYMBOLS: usize = 100;
 const W: i64 = 100_000_000;
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> i64 {
-        (self.next() % n) as i64
-    }
-}
 
 struct Workload {
     account: Vec<u32>,

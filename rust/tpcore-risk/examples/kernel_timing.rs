@@ -21,27 +21,16 @@ use std::time::Instant;
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+use common::Rng;
 use tpcore_risk::{BatchBuffers, BatchInput, Contract, PositionColumns, PositionIndex};
 
 const PER_ACCOUNT: usize = 10;
 const SYMBOLS: usize = 100;
 const W: f64 = 100_000_000.0;
 
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
+/// Real-valued draws for the generated book's sizes and prices.
+trait Draws {
+    fn unit(&mut self) -> f64;
 
     fn uniform(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.unit()
@@ -49,6 +38,12 @@ impl Rng {
 
     fn log_uniform(&mut self, low: f64, high: f64) -> f64 {
         self.uniform(low.ln(), high.ln()).exp()
+    }
+}
+
+impl Draws for Rng {
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{btcusd_coinm, btcusdt, d, ethusdt, w};
+use common::{Rng, btcusd_coinm, btcusdt, d, ethusdt, w};
 use proptest::prelude::*;
 use tpcore_book::{Instrument, Side, TimeInForce};
 use tpcore_risk::batch::{group_by_account, moved_symbols};
@@ -18,23 +18,6 @@ use tpcore_risk::{
     BatchBuffers, BatchInput, Contract, MarginMode, NO_LIQUIDATION_PRICE, Pool, Position,
     PositionColumns, PositionIndex, RiskError, evaluate_account,
 };
-
-/// A deterministic generator (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> i64 {
-        (self.next() % n) as i64
-    }
-}
 
 /// A book of positions as owned columns.
 #[derive(Debug, Clone)]

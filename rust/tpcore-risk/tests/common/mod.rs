@@ -9,6 +9,25 @@
 use tpcore_risk::fixed::parse_decimal;
 use tpcore_risk::{Brackets, Contract, TierSpec};
 
+/// A deterministic generator (splitmix64) for generated books.
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n`.
+    #[allow(clippy::cast_possible_wrap, reason = "n is small")]
+    pub(crate) fn below(&mut self, n: u64) -> i64 {
+        (self.next() % n) as i64
+    }
+}
+
 /// A decimal string as a fixed-point amount (x 10^8).
 pub(crate) fn d(text: &str) -> i64 {
     parse_decimal(text).unwrap()
