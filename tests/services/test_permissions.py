@@ -422,6 +422,7 @@ def test_matcher_consumes_orders_publishes_events_and_uses_its_buckets(nats_url:
 
             # Its nats.micro service answers admin.
             service = await add_service(matcher.nc, name="tpcore-matcher", version="0.0.1")
+            await matcher.nc.flush()  # its subscriptions stored before admin asks
             reply = await admin.nc.request("$SRV.PING.tpcore-matcher", b"", timeout=ALLOWED)
             assert json.loads(reply.data)["name"] == "tpcore-matcher"
             await service.stop()
