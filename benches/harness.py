@@ -12,7 +12,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["QUICK", "measure"]
+import numpy as np
+
+__all__ = ["QUICK", "measure", "record_latency"]
 
 #: ``TPCORE_BENCH_QUICK=1`` (CI's quick pass) asks the benchmarks for smaller sizes; unset,
 #: empty or ``0`` means the full sizes.
@@ -63,3 +65,18 @@ def measure(
     if rounds is not None:
         return benchmark.pedantic(work, args=args, rounds=rounds, iterations=1)
     return benchmark(work, *args)
+
+
+def record_latency(benchmark: Any, case: str, n: int, samples_ms: Any) -> None:
+    """Records the percentiles of ``samples_ms`` (milliseconds) in the benchmark's
+    ``extra_info`` for the latency table of ``benches/report.py``; ``n`` is the work each
+    sample covers (requests sent, or rows recomputed per call)."""
+    samples = np.asarray(samples_ms, dtype=np.float64)
+    values = np.percentile(samples, [50, 90, 99, 99.9])
+    info = benchmark.extra_info
+    info["latency_case"] = case
+    info["latency_ms"] = dict(
+        zip(["p50", "p90", "p99", "p99.9"], map(float, values), strict=True),
+        max=float(samples.max()),
+    )
+    info["n"] = n

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from nats.js.api import StorageType, StreamConfig
 
-from benches.harness import QUICK, measure
+from benches.harness import QUICK, measure, record_latency
 from tpcore import sign
 from tpcore.services.client import Client
 from tpcore.services.fleet import Fleet, FleetPlan
@@ -215,15 +215,10 @@ def test_signer_fleet_latency_at_half_its_peak(benchmark: object, session: Sessi
         )  # fmt: skip
 
     benchmark.pedantic(run, rounds=1, iterations=1)  # type: ignore[attr-defined]
-    latencies = reports[-1].latencies_ms
-    values = np.percentile(latencies, [50, 90, 99, 99.9])
-    info = benchmark.extra_info  # type: ignore[attr-defined]
-    info["latency_case"] = (
-        f"signer fleet (2): request to signature at {rate:,.0f}/s (half peak, 1/request)"
+    record_latency(
+        benchmark,
+        f"signer fleet (2): request to signature at {rate:,.0f}/s (half peak, 1/request)",
+        requests,
+        reports[-1].latencies_ms,
     )
-    info["latency_ms"] = dict(
-        zip(["p50", "p90", "p99", "p99.9"], map(float, values), strict=True),
-        max=float(latencies.max()),
-    )
-    info["n"] = requests
     assert not reports[-1].errors

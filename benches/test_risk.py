@@ -11,7 +11,8 @@ each, on 100 linear symbols), a fifth isolated.
 * incremental: one of the 100 symbols moves and ``RiskBook.recompute`` redoes only its
   holders' accounts, against numpy gathering those accounts' rows, computing them and
   scattering the results back (the holders' rows found once, outside the timed region, as
-  tpcore's index is built once);
+  tpcore's index is built once); tpcore's calls are also timed one by one for a latency
+  row;
 * index price from 20 sources for 1,000 symbols (staleness, a 1% drop band, weighted mean,
   three sources minimum): ``index_prices`` against the same steps in numpy.
 
@@ -21,12 +22,13 @@ the sizes.
 
 from __future__ import annotations
 
+import time
 from functools import cache
 
 import numpy as np
 import pytest
 
-from benches.harness import QUICK, measure
+from benches.harness import QUICK, measure, record_latency
 from benches.pyrisk import RefContract, RefPosition, evaluate, tiers_from_rows
 from benches.risk_workload import MarginBook, NumpyMargin, generate, moved_marks
 from tpcore import risk
@@ -200,6 +202,8 @@ def test_subset_recompute_python(benchmark) -> None:
 
 
 MOVED_SYMBOL = 42
+#: Calls timed one by one for the incremental case's latency row.
+LATENCY_CALLS = 200
 
 
 def one_symbol_moves() -> tuple[np.ndarray, np.ndarray]:
@@ -237,6 +241,19 @@ def test_incremental_tpcore(benchmark) -> None:
         peer=False,
     )
     assert count == len(rb.holders(MOVED_SYMBOL))
+    # The latency of one such call, call by call.
+    samples = []
+    for _ in range(LATENCY_CALLS):
+        started = time.perf_counter()
+        recompute()
+        samples.append((time.perf_counter() - started) * 1e3)
+    rows = len(holder_rows(rb, book))
+    record_latency(
+        benchmark,
+        f"margin incremental: 1 of 100 symbols moves ({count:,} accounts, {rows:,} positions)",
+        rows,
+        samples,
+    )
     rb.recompute(base)
     fresh = book.risk_book().compute(book.wallets, base)
     np.testing.assert_array_equal(rb.result.liquidation_price, fresh.liquidation_price)
