@@ -418,6 +418,8 @@ pub struct Schema {
     primary: Option<(DynSolType, B256)>,
     /// The primary struct's fields, for messages given field by field.
     fields: Option<Vec<MessageField>>,
+    /// Whether those fields' names are distinct (Solidity's are; a document's may not be).
+    distinct_names: bool,
 }
 
 impl Schema {
@@ -466,12 +468,19 @@ impl Schema {
             });
             (Some((ty, type_hash)), fields)
         };
+        let distinct_names = fields.as_deref().is_none_or(|fields: &[MessageField]| {
+            fields
+                .iter()
+                .enumerate()
+                .all(|(i, f)| fields[..i].iter().all(|g| g.name != f.name))
+        });
         Ok(Self {
             source: (types.clone(), primary_type.clone()),
             resolver,
             domain,
             primary,
             fields,
+            distinct_names,
         })
     }
 
@@ -514,6 +523,13 @@ impl Schema {
     #[must_use]
     pub fn message_fields(&self) -> Option<&[MessageField]> {
         self.fields.as_deref()
+    }
+
+    /// The fields as [`Self::message_fields`], for reading a message member by member from
+    /// its JSON text; `None` also when two fields share a name: the text may then give that
+    /// member twice, where a parsed document keeps only the last value, for both fields.
+    pub(crate) fn text_fields(&self) -> Option<&[MessageField]> {
+        self.message_fields().filter(|_| self.distinct_names)
     }
 
     /// The domain separator: the declared `EIP712Domain` struct's hash, or alloy's standard

@@ -136,7 +136,7 @@ impl<'a> TextPreparer<'a> {
             // A whole document's parse would have refused a message that is not JSON first.
             Err(error) => return parts.message().map(|_| Err(error)),
         };
-        if let Some(fields) = schema.message_fields()
+        if let Some(fields) = schema.text_fields()
             && words::from_text(fields, parts.message.get(), &mut self.words)
         {
             return Some(Ok(schema.signing_hash_of_words(&separator, &self.words)));
@@ -218,6 +218,25 @@ mod tests {
                     .unwrap_or_else(|| hash_typed_data(text.as_str()))
             })
             .collect()
+    }
+
+    /// Two fields of one name: JSON text may repeat the member, and a parsed document keeps
+    /// only its last value (for both fields), so the text path must not give each field
+    /// its own.
+    #[test]
+    fn fields_sharing_a_name_hash_as_the_parsed_document() {
+        let head = r#"{"types":{"EIP712Domain":[],"T":[{"name":"a","type":"uint8"},{"name":"a","type":"uint8"}]},"primaryType":"T","domain":{},"message":"#;
+        let texts: Vec<String> = [r#"{"a":1,"a":2}}"#, r#"{"a":2}}"#, r#"{"a":2,"a":2}}"#]
+            .iter()
+            .map(|tail| format!("{head}{tail}"))
+            .collect();
+        for (text, got) in texts.iter().zip(batch(&texts)) {
+            assert_eq!(
+                got.unwrap(),
+                hash_typed_data(text.as_str()).unwrap(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
