@@ -406,6 +406,44 @@ fn bad_values_name_the_path(
     assert!(err.to_string().starts_with(&format!("{path}:")), "{err}");
 }
 
+/// Fixed arrays far longer than the data (of dynamic elements, or of elements of no
+/// words) are judged in time proportional to the data, not to their declared length.
+#[test]
+fn huge_fixed_arrays_decode_in_time_of_the_data() {
+    let pointer = unhex(&format!("{:064x}", 32));
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("bytes[99999999999999]", pointer.clone()),
+        (
+            "string[99999999999999][2]",
+            [pointer.clone(), vec![0; 64]].concat(),
+        ),
+        ("()[99999999999999]", Vec::new()),
+        ("uint8[0][99999999999999]", Vec::new()),
+    ];
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (ty, data) in &cases {
+            let result = abi_decode(&[ty], data);
+            done.send((*ty, result.is_ok())).unwrap();
+        }
+    });
+    for (ty, ok) in [
+        ("bytes[99999999999999]", false),
+        ("string[99999999999999][2]", false),
+    ] {
+        let got = finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{ty} did not finish"));
+        assert_eq!(got, (ty, ok));
+    }
+    for ty in ["()[99999999999999]", "uint8[0][99999999999999]"] {
+        let (got, _) = finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{ty} did not finish"));
+        assert_eq!(got, ty);
+    }
+}
+
 #[test]
 fn eth_abi_value_rules() {
     // bytesN takes up to N bytes and right-pads, as eth-abi does; hex strings work too.

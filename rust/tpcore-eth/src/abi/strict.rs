@@ -73,7 +73,12 @@ impl Walk<'_> {
             DynSolType::FixedArray(inner, size) => {
                 let mut at = pos;
                 for _ in 0..*size {
-                    at = self.static_value(inner, at)?;
+                    let next = self.static_value(inner, at)?;
+                    if next == at {
+                        // An element of no words (`()`, `T[0]`): so are all the others.
+                        break;
+                    }
+                    at = next;
                 }
                 Ok(at)
             }
@@ -129,6 +134,11 @@ impl Walk<'_> {
                 self.container(std::iter::repeat_n(&**inner, count), start)
             }
             DynSolType::FixedArray(inner, size) => {
+                // Each element has a pointer word in the head: a length the data cannot hold
+                // fails here, not after walking the whole length.
+                if *size > self.data.len().saturating_sub(pos) / 32 {
+                    return Err(format!("insufficient data for {ty} at offset {pos}"));
+                }
                 self.container(std::iter::repeat_n(&**inner, *size), pos)
             }
             DynSolType::Tuple(items) => self.container(items.iter(), pos),
