@@ -62,6 +62,8 @@ def test_account_tiers_apply_to_orders_accepted_later(engine: book.Engine) -> No
         ({"qty": 10, "price": 1003}, "price_off_tick"),
         ({"qty": 10, "price": 0}, "invalid_price"),
         ({"qty": 10, "price": 1000, "display_qty": 10}, "invalid_display_quantity"),
+        # More than 100 slices: one taker would trade once per slice.
+        ({"qty": 1010, "price": 1000, "display_qty": 10}, "invalid_display_quantity"),
         ({"qty": 10, "price": 1000, "tif": "ioc", "post_only": True}, "invalid_order"),
         ({"qty": 10, "price": 2**61 + 3}, "notional_overflow"),
         ({"qty": 10, "order_type": "stop_market", "trigger_price": 7}, "invalid_trigger_price"),

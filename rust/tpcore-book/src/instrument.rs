@@ -126,3 +126,8 @@ impl Instrument {
 pub const MAX_QTY: i64 = 1 << 62;
 /// Largest price an instrument may allow (2^62).
 pub const MAX_PRICE: i64 = 1 << 62;
+/// The most parts an iceberg order may have: its quantity at most this many times its
+/// display quantity, on submit and on amend. Each refill trades separately, so this bounds
+/// the events one aggressive order makes against one iceberg (without it, an iceberg of
+/// 10^14 lots showing one lot turns one order into 10^14 trade events).
+pub const MAX_ICEBERG_PARTS: i64 = 100;

@@ -41,7 +41,9 @@
 //!   cross-side choices by acceptance order.
 //! - **Icebergs** show `display_qty` and keep the rest in reserve; when the shown slice is
 //!   used up the next slice is shown at the back of its level (losing priority). Takers
-//!   trade against the reserve as it is shown.
+//!   trade against the reserve as it is shown. An iceberg has at most
+//!   [`MAX_ICEBERG_PARTS`] slices (`qty <= display_qty x 100`, on submit and on an amend
+//!   that keeps it an iceberg), else `invalid_display_quantity`.
 //! - **Amend** sets a new price and open quantity: the same price with a lower or equal
 //!   quantity keeps priority (the reserve is reduced first); anything else re-enters the
 //!   order at the back, and a new price may trade at once; an iceberg stays one only if its
@@ -104,9 +106,8 @@
 //! - Cancel-all walks the side's resting orders (no per-account index).
 //! - The duplicate window is a count of finished ids, not a time span.
 //! - Each iceberg slice is its own trade, so a taker against a large reserve with a small
-//!   display gets one trade event per slice (quantity / display of them). The engine does
-//!   not bound that ratio; an instrument's `max_qty` and `lot_size`, or a venue rule on
-//!   the display size, should.
+//!   display gets one trade event per slice: [`MAX_ICEBERG_PARTS`] bounds them (a fixed
+//!   engine rule, not an instrument field, so that snapshots keep their format).
 //! - A level's visible total is kept exactly (in 128 bits); market data ([`DepthLevel`],
 //!   [`L2Delta`]) saturates it at `i64::MAX`.
 #![forbid(unsafe_code)]
@@ -128,5 +129,5 @@ pub use engine::Engine;
 pub use error::BookError;
 pub use event::{EVENT_SIZE, Event};
 pub use fees::{FeeSchedule, FeeTier};
-pub use instrument::{Instrument, MAX_PRICE, MAX_QTY};
+pub use instrument::{Instrument, MAX_ICEBERG_PARTS, MAX_PRICE, MAX_QTY};
 pub use types::{CommandKind, EventKind, OrderType, Reason, SelfTrade, Side, TimeInForce, flags};

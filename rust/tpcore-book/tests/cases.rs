@@ -15,7 +15,7 @@ use rstest::rstest;
 use tpcore_book::codec::{self, HEADER_SIZE};
 use tpcore_book::{
     Book, BookError, COMMAND_SIZE, Command, EVENT_SIZE, Engine, Event, EventKind, FeeSchedule,
-    FeeTier, Instrument, MAX_QTY, Reason, SelfTrade, Side, TimeInForce, flags,
+    FeeTier, Instrument, MAX_ICEBERG_PARTS, MAX_QTY, Reason, SelfTrade, Side, TimeInForce, flags,
 };
 
 const S: u32 = 1;
@@ -872,6 +872,34 @@ fn amend_of_an_iceberg_reduces_the_reserve_first() {
     );
     let ask = &bench.book.orders(Side::Sell)[0];
     assert_eq!((ask.visible, ask.hidden), (3, 0));
+}
+
+/// An iceberg has at most MAX_ICEBERG_PARTS parts: each refill trades on its own, so one
+/// aggressive order against a huge iceberg showing one lot would make a trade per lot.
+#[test]
+fn an_iceberg_of_too_many_parts_is_rejected_on_submit_and_amend() {
+    let parts = MAX_ICEBERG_PARTS;
+    let mut bench = Bench::new();
+    assert_eq!(
+        bench.send(sell(1, 1, 10_000, 2 * parts + 1).with_display(2)),
+        ["rejected #1 invalid_display_quantity"]
+    );
+    assert_eq!(
+        bench.send(sell(2, 1, 10_000, 1 << 40).with_display(1)),
+        ["rejected #2 invalid_display_quantity"]
+    );
+    bench.setup([sell(3, 1, 10_000, 2 * parts).with_display(2)]);
+    // Growing past the parts is refused and leaves the order as it was ...
+    assert_eq!(
+        bench.send(Command::amend(S, 3, 1, 10_000, 2 * parts + 1)),
+        ["rejected #3 invalid_display_quantity"]
+    );
+    let ask = &bench.book.orders(Side::Sell)[0];
+    assert_eq!((ask.visible, ask.hidden), (2, 2 * parts - 2));
+    // ... and an aggressor crossing the whole iceberg trades once per part.
+    let events = bench.send(buy(4, 2, 10_000, 2 * parts));
+    let trades = events.iter().filter(|e| e.starts_with("trade")).count();
+    assert_eq!(trades, usize::try_from(parts).unwrap());
 }
 
 #[test]

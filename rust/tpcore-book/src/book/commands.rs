@@ -9,6 +9,7 @@ use super::stops::StopOrder;
 use crate::command::Command;
 use crate::event::Event;
 use crate::fees::FeeSchedule;
+use crate::instrument::MAX_ICEBERG_PARTS;
 use crate::types::{
     CommandKind, EventKind, OrderType, Reason, SelfTrade, Side, TimeInForce, flags,
 };
@@ -159,7 +160,11 @@ impl Book {
                 return Err(Reason::InvalidOrder);
             }
             let display = command.display_qty;
-            if display < 0 || display % self.instrument.lot_size != 0 || display >= qty {
+            if display < 0
+                || display % self.instrument.lot_size != 0
+                || display >= qty
+                || too_many_parts(qty, display)
+            {
                 return Err(Reason::InvalidDisplayQuantity);
             }
         }
@@ -423,6 +428,15 @@ impl Book {
                 }
             })
             .and_then(|()| {
+                // An iceberg that stays one may not grow past its parts.
+                let display = self.ext(&self.orders[slot]).display;
+                if display > 0 && display < new_qty && too_many_parts(new_qty, display) {
+                    Err(Reason::InvalidDisplayQuantity)
+                } else {
+                    Ok(())
+                }
+            })
+            .and_then(|()| {
                 if new_price == old_price {
                     Ok(())
                 } else {
@@ -542,4 +556,10 @@ impl Book {
             }
         }
     }
+}
+
+/// Whether an iceberg of `qty` showing `display` (positive) has more than
+/// [`MAX_ICEBERG_PARTS`] parts.
+fn too_many_parts(qty: i64, display: i64) -> bool {
+    qty > display.saturating_mul(MAX_ICEBERG_PARTS)
 }

@@ -14,8 +14,8 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use tpcore_book::{
-    BookState, Command, CommandKind, Event, EventKind, FeeSchedule, Instrument, OrderType,
-    PendingStop, Reason, RestingOrder, SelfTrade, Side, TimeInForce, flags,
+    BookState, Command, CommandKind, Event, EventKind, FeeSchedule, Instrument, MAX_ICEBERG_PARTS,
+    OrderType, PendingStop, Reason, RestingOrder, SelfTrade, Side, TimeInForce, flags,
 };
 
 /// A resting order.
@@ -597,7 +597,10 @@ impl RefBook {
             if !rests {
                 return Err(Reason::InvalidOrder);
             }
-            if c.display_qty < 0 || c.display_qty % self.inst.lot_size != 0 || c.display_qty >= qty
+            if c.display_qty < 0
+                || c.display_qty % self.inst.lot_size != 0
+                || c.display_qty >= qty
+                || qty / c.display_qty + i64::from(qty % c.display_qty != 0) > MAX_ICEBERG_PARTS
             {
                 return Err(Reason::InvalidDisplayQuantity);
             }
@@ -794,6 +797,15 @@ impl RefBook {
                     .checked_mul(c.qty)
                     .map(|_| ())
                     .ok_or(Reason::NotionalOverflow)
+            })
+            .and_then(|()| {
+                // ceil(qty / display) parts, for an order that stays an iceberg.
+                let parts = |d: i64| c.qty / d + i64::from(c.qty % d != 0);
+                if o.display > 0 && o.display < c.qty && parts(o.display) > MAX_ICEBERG_PARTS {
+                    Err(Reason::InvalidDisplayQuantity)
+                } else {
+                    Ok(())
+                }
             })
             .and_then(|()| {
                 if c.price != o.price && self.outside_band(o.side, c.price) {
