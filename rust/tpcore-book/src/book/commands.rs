@@ -418,6 +418,14 @@ impl Book {
             }
             return out.push(amended(old_price));
         }
+        // The display the order re-enters with: it stays an iceberg only while its display
+        // is below the new quantity.
+        let ext = self.ext(&self.orders[slot]);
+        let display = if ext.display > 0 && ext.display < new_qty {
+            ext.display
+        } else {
+            0
+        };
         let checked = self
             .check_price(new_price, Reason::InvalidPrice)
             .and_then(|()| {
@@ -428,9 +436,7 @@ impl Book {
                 }
             })
             .and_then(|()| {
-                // An iceberg that stays one may not grow past its parts.
-                let display = self.ext(&self.orders[slot]).display;
-                if display > 0 && display < new_qty && too_many_parts(new_qty, display) {
+                if display > 0 && too_many_parts(new_qty, display) {
                     Err(Reason::InvalidDisplayQuantity)
                 } else {
                     Ok(())
@@ -456,7 +462,6 @@ impl Book {
             Ok(price) => price,
             Err(reason) => return out.push(rejected(command, reason)),
         };
-        let ext = self.ext(order);
         let incoming = Incoming {
             id: order.id,
             account: order.account,
@@ -469,11 +474,7 @@ impl Book {
             stp: order.stp,
             tier: order.tier,
             flags: order.flags,
-            display: if ext.display > 0 && ext.display < new_qty {
-                ext.display
-            } else {
-                0
-            },
+            display,
             expire_at: ext.expire_at,
         };
         // The id stays in the live table while the order re-enters: matching never looks
