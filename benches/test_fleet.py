@@ -146,10 +146,12 @@ def test_fleet_latency_at_10k_orders_per_second(benchmark: object, session: Sess
         reports.append(report)
 
     benchmark.pedantic(run, rounds=1, iterations=1)  # type: ignore[attr-defined]
-    percentiles = reports[-1].percentiles()
-    benchmark.extra_info["latency_ms"] = percentiles  # type: ignore[attr-defined]
-    benchmark.extra_info["latency_case"] = "fleet: submit to event at 10,000 orders/s"  # type: ignore[attr-defined]
-    benchmark.extra_info["n"] = LATENCY_N  # type: ignore[attr-defined]
+    record_latency(
+        benchmark,
+        "fleet: submit to event at 10,000 orders/s",
+        LATENCY_N,
+        reports[-1].latencies_ms,
+    )
     assert reports[-1].answered == reports[-1].distinct
 
 

@@ -232,12 +232,13 @@ def test_incremental_tpcore(benchmark) -> None:
         calls.append(None)
         return rb.recompute(marks[len(calls) % 2])
 
+    rows = len(holder_rows(rb, book))
     count = measure(
         benchmark,
         recompute,
         case="margin incremental (1 of 100 symbols moves)",
         impl="tpcore",
-        n=len(holder_rows(rb, book)),
+        n=rows,
         peer=False,
     )
     assert count == len(rb.holders(MOVED_SYMBOL))
@@ -247,7 +248,6 @@ def test_incremental_tpcore(benchmark) -> None:
         started = time.perf_counter()
         recompute()
         samples.append((time.perf_counter() - started) * 1e3)
-    rows = len(holder_rows(rb, book))
     record_latency(
         benchmark,
         f"margin incremental: 1 of 100 symbols moves ({count:,} accounts, {rows:,} positions)",

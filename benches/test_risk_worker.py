@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benches.harness import QUICK
+from benches.harness import QUICK, record_latency
 from tpcore import risk
 from tpcore.services.bus import Bus
 from tpcore.services.config import DEMO_MARKETS, BusSettings
@@ -58,11 +58,10 @@ def test_mark_tick_to_liquidation_orders(benchmark: object) -> None:
         loop.run_until_complete(bus.close())
         loop.close()
     assert 0 < liquidations < ACCOUNTS // 10
-    ms = latency * 1000
-    info = benchmark.extra_info  # type: ignore[attr-defined]
-    info["latency_case"] = (
+    record_latency(
+        benchmark,
         f"risk: mark tick to {liquidations:,} liquidation orders stored "
-        f"(whole tick with margin updates: {seconds[0] * 1000:,.0f} ms)"
+        f"(whole tick with margin updates: {seconds[0] * 1000:,.0f} ms)",
+        ACCOUNTS,
+        [latency * 1000],
     )
-    info["latency_ms"] = {"p50": ms, "p90": ms, "p99": ms, "p99.9": ms, "max": ms}
-    info["n"] = ACCOUNTS
