@@ -6,6 +6,8 @@
 //! the caller then runs the reference kernel on the account, which rewrites all of its
 //! outputs or reports the error.
 
+use std::hint::select_unpredictable;
+
 use crate::account::at_maintenance;
 use crate::batch::NO_LIQUIDATION_PRICE;
 use crate::contract::Contract;
@@ -147,34 +149,44 @@ pub(crate) fn account(
     // (WB + UPNL - TMM) + MM1 - UPNL1.
     let others = balance.checked_sub(mm)?;
 
-    // Each row's pool, then its liquidation price (one code path for both kinds of pool).
+    // Each row's pool and liquidation price, as if cross with the collateral of its own
+    // kind; then the isolated rows' own pools, found by a bit mask per 64 rows rather than a
+    // branch per row (the mix of isolated and cross rows is unpredictable).
     let out_ratio = out.margin_ratio.get_mut(..n)?;
     let out_lp = out.liquidation_price.get_mut(..n)?;
     let out_liq = out.liquidate.get_mut(..n)?;
-    for k in 0..n {
-        let size = qty[k];
-        let collateral = if isolated[k] {
-            let balance = margin[k].checked_add(out_upnl[k])?;
-            out_ratio[k] = margin_ratio(out_maintenance[k], balance);
-            out_liq[k] = at_maintenance(size != 0, out_maintenance[k], balance);
-            Some(margin[k])
-        } else {
+    let mut base = 0;
+    while base < n {
+        let end = n.min(base + 64);
+        let mut isolated_bits = 0u64;
+        for k in base..end {
+            let size = qty[k];
             out_ratio[k] = pool.margin_ratio;
             out_liq[k] = pool.liquidate;
-            others
+            isolated_bits |= u64::from(isolated[k]) << (k - base);
+            let cross_collateral = others
                 .checked_add(out_maintenance[k])
-                .and_then(|c| c.checked_sub(out_upnl[k]))
-        };
-        if size == 0 {
-            out_lp[k] = NO_LIQUIDATION_PRICE;
-            continue;
+                .and_then(|c| c.checked_sub(out_upnl[k]));
+            let collateral = select_unpredictable(isolated[k], Some(margin[k]), cross_collateral);
+            out_lp[k] = if size == 0 {
+                NO_LIQUIDATION_PRICE
+            } else {
+                row_liquidation_price(
+                    markets.get(symbol[k] as usize)?,
+                    size,
+                    entry[k],
+                    collateral?,
+                )?
+            };
         }
-        out_lp[k] = row_liquidation_price(
-            markets.get(symbol[k] as usize)?,
-            size,
-            entry[k],
-            collateral?,
-        )?;
+        while isolated_bits != 0 {
+            let k = base + isolated_bits.trailing_zeros() as usize;
+            isolated_bits &= isolated_bits - 1;
+            let balance = margin[k].checked_add(out_upnl[k])?;
+            out_ratio[k] = margin_ratio(out_maintenance[k], balance);
+            out_liq[k] = at_maintenance(qty[k] != 0, out_maintenance[k], balance);
+        }
+        base = end;
     }
     Some(pool)
 }

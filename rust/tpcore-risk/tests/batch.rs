@@ -94,7 +94,9 @@ fn market() -> (Vec<Contract>, Vec<i64>) {
     (contracts, marks)
 }
 
-fn random_book(seed: u64, accounts: usize) -> Book {
+/// A random book over [`market`]: each account holds each symbol with probability 1/3,
+/// `repeats` times over (several rows of one symbol, as separate positions).
+fn random_book(seed: u64, accounts: usize, repeats: usize) -> Book {
     let mut rng = Rng(seed);
     let (contracts, marks) = market();
     let mut book = Book {
@@ -111,7 +113,7 @@ fn random_book(seed: u64, accounts: usize) -> Book {
     };
     for a in 0..accounts {
         book.wallets.push(w(rng.below(50_000)) - w(2_000));
-        for s in 0..book.marks.len() {
+        for s in (0..repeats).flat_map(|_| 0..book.marks.len()) {
             if rng.below(3) != 0 {
                 continue;
             }
@@ -191,7 +193,7 @@ proptest! {
 
     #[test]
     fn batch_equals_scalar_and_ignores_thread_count(seed in any::<u64>(), accounts in 1usize..700) {
-        let book = random_book(seed, accounts);
+        let book = random_book(seed, accounts, 1);
         let index = book.index();
         let one = run(&book, &index, 1);
         let two = run(&book, &index, 2);
@@ -200,8 +202,17 @@ proptest! {
     }
 
     #[test]
+    fn accounts_of_many_rows_equal_scalar(seed in any::<u64>(), repeats in 20usize..80) {
+        // About 33 to 133 rows per account: the kernel takes an account's rows 64 at a
+        // time, so these cross one or two block boundaries.
+        let book = random_book(seed, 5, repeats);
+        let index = book.index();
+        assert_matches_scalar(&book, &index, &run(&book, &index, 2));
+    }
+
+    #[test]
     fn incremental_equals_full(seed in any::<u64>(), moved in 0usize..5, bump in -500i64..500) {
-        let mut book = random_book(seed, 600);
+        let mut book = random_book(seed, 600, 1);
         let index = book.index();
         let mut buffers = run(&book, &index, 2);
         let old = book.marks.clone();
@@ -246,7 +257,7 @@ fn batch_errors_name_the_first_bad_row() {
     let err = PositionIndex::new(&[0, 5], &[0, 0], 2, 1).unwrap_err();
     assert_eq!((err.reason(), err.index()), ("index_out_of_range", Some(1)));
 
-    let mut book = random_book(7, 2_000);
+    let mut book = random_book(7, 2_000, 1);
     let index = book.index();
     // Two bad rows far apart: the first is reported whatever the thread count.
     let (first, second) = (100, book.account.len() - 3);
@@ -363,7 +374,7 @@ fn liquidation_candidates_and_their_orders() {
 fn random_books_cover_every_case() {
     // The generator reaches the interesting rows: liquidated pools, isolated rows, empty
     // rows, rows with and without a liquidation price.
-    let book = random_book(42, 600);
+    let book = random_book(42, 600, 1);
     let index = book.index();
     let out = run(&book, &index, 2);
     let count = |f: &dyn Fn(usize) -> bool| (0..book.account.len()).filter(|&i| f(i)).count();
