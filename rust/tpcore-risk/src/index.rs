@@ -33,7 +33,8 @@
 //!    resets. A candidate within the threshold is published and resets the count;
 //!    uncertain computations (step 4) neither count nor reset. A window with no price left
 //!    in it holds nothing. `confirmations = 1` publishes every move at once (the breaker
-//!    never holds).
+//!    never holds). The window holds the prices published while a breaker is configured:
+//!    without one, only the last good price is kept.
 //!
 //! Everything is integer arithmetic in a fixed order, so the same quotes, `now` and state
 //! give the same price and state. The state ([`IndexState`]) belongs to the caller.
@@ -429,7 +430,12 @@ impl IndexState {
         now: i64,
     ) -> IndexPrice {
         let (Some(breaker), Some(last)) = (config.breaker, self.last_good) else {
-            self.accept(candidate, now);
+            if config.breaker.is_some() {
+                self.accept(candidate, now);
+            } else {
+                // No breaker reads the window: it is not kept (nor allocated).
+                self.last_good = Some(candidate);
+            }
             return IndexPrice {
                 price: candidate,
                 flags,

@@ -179,6 +179,45 @@ fn circuit_breaker_holds_until_confirmed() {
 }
 
 #[test]
+fn the_breaker_window_holds_only_prices_published_under_a_breaker() {
+    let plain = config(OutlierRule::None, Aggregation::WeightedMean);
+    let guarded = IndexConfig {
+        breaker: Some(CircuitBreaker {
+            threshold: pct("10"),
+            window: 60,
+            confirmations: 2,
+        }),
+        ..plain
+    };
+    let at = |price: i64, now: i64| -> Vec<Quote> {
+        (0..3).map(|_| Quote::new(price, w(1), now)).collect()
+    };
+    let mut state = IndexState::new();
+    assert_eq!(
+        state.compute(&plain, &at(w(100), 0), 0).unwrap().price,
+        w(100)
+    );
+    // 100 was published without a breaker, so the window is empty: a 50% move passes...
+    assert_eq!(
+        state.compute(&guarded, &at(w(150), 1), 1).unwrap().price,
+        w(150)
+    );
+    // ...and starts the window, against which the next one is held.
+    let held = state.compute(&guarded, &at(w(200), 2), 2).unwrap();
+    assert_eq!(
+        (held.price, held.flags),
+        (w(150), PriceFlags::CIRCUIT_BREAKER)
+    );
+    // A state restored from a last good price has it in its window.
+    let mut restored = IndexState::with_last_good(w(100), 0);
+    let held = restored.compute(&guarded, &at(w(150), 1), 1).unwrap();
+    assert_eq!(
+        (held.price, held.flags),
+        (w(100), PriceFlags::CIRCUIT_BREAKER)
+    );
+}
+
+#[test]
 fn compute_many_matches_one_by_one_and_thread_count() {
     let cfg = IndexConfig {
         breaker: Some(CircuitBreaker {

@@ -213,7 +213,7 @@ fn index_prices<'py>(
     let sources = sources.slices()?;
     let results = detach_batch(py, symbols, || {
         let mut states = match last_good {
-            None => vec![IndexState::new(); symbols],
+            None => (0..symbols).map(|_| IndexState::new()).collect::<Vec<_>>(),
             Some(prices) => prices
                 .iter()
                 .enumerate()
