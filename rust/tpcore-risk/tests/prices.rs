@@ -17,7 +17,7 @@ use tpcore_risk::index::compute_many;
 use tpcore_risk::mark::funding_basis_price;
 use tpcore_risk::{
     Aggregation, CircuitBreaker, Ema, FlaggedPrice, IndexConfig, IndexPrice, IndexState,
-    MarkInputs, OutlierRule, PriceFlags, Quote, Twap, mark_price, portfolio_value,
+    MarkInputs, OutlierRule, PriceFlags, Quote, RiskError, Twap, mark_price, portfolio_value,
 };
 
 fn config(outliers: OutlierRule, aggregation: Aggregation) -> IndexConfig {
@@ -215,6 +215,26 @@ fn the_breaker_window_holds_only_prices_published_under_a_breaker() {
         (held.price, held.flags),
         (w(100), PriceFlags::CIRCUIT_BREAKER)
     );
+}
+
+#[test]
+fn a_weighted_sum_beyond_i128_is_an_overflow_error() {
+    let cfg = config(OutlierRule::None, Aggregation::WeightedMean);
+    let heavy = |n: usize| vec![Quote::new(i64::MAX, i64::MAX, 100); n];
+    // One product is below 2^126: three reach 2^127, eight carry past 2^128.
+    for n in [3, 8] {
+        let mut state = IndexState::new();
+        assert!(matches!(
+            state.compute(&cfg, &heavy(n), 100),
+            Err(RiskError::Overflow { .. })
+        ));
+        assert_eq!(state, IndexState::new());
+    }
+    // Two fit: the mean of equal prices is that price.
+    let mut quotes = heavy(2);
+    quotes.push(Quote::new(i64::MAX, 1, 100));
+    let price = IndexState::new().compute(&cfg, &quotes, 100).unwrap();
+    assert_eq!(price.price, i64::MAX);
 }
 
 #[test]
