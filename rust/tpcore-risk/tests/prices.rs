@@ -114,19 +114,27 @@ fn stale_sources_fall_back_to_the_last_good_price() {
     assert_eq!(held.flags.to_string(), "uncertain|stale_source");
 }
 
-#[test]
-fn circuit_breaker_holds_until_confirmed() {
-    let cfg = IndexConfig {
+/// The weighted mean without outlier rule, behind a 10% breaker over 60 time units.
+fn guarded(confirmations: u32) -> IndexConfig {
+    IndexConfig {
         breaker: Some(CircuitBreaker {
             threshold: pct("10"),
             window: 60,
-            confirmations: 3,
+            confirmations,
         }),
         ..config(OutlierRule::None, Aggregation::WeightedMean)
-    };
-    let at = |price: i64, now: i64| -> Vec<Quote> {
-        (0..3).map(|_| Quote::new(price, w(1), now)).collect()
-    };
+    }
+}
+
+/// Three equal quotes of `price` stamped `now`.
+fn three_at(price: i64, now: i64) -> Vec<Quote> {
+    (0..3).map(|_| Quote::new(price, w(1), now)).collect()
+}
+
+#[test]
+fn circuit_breaker_holds_until_confirmed() {
+    let cfg = guarded(3);
+    let at = three_at;
     let mut state = IndexState::new();
     assert_eq!(
         state.compute(&cfg, &at(w(100), 0), 0).unwrap().price,
@@ -181,17 +189,8 @@ fn circuit_breaker_holds_until_confirmed() {
 #[test]
 fn the_breaker_window_holds_only_prices_published_under_a_breaker() {
     let plain = config(OutlierRule::None, Aggregation::WeightedMean);
-    let guarded = IndexConfig {
-        breaker: Some(CircuitBreaker {
-            threshold: pct("10"),
-            window: 60,
-            confirmations: 2,
-        }),
-        ..plain
-    };
-    let at = |price: i64, now: i64| -> Vec<Quote> {
-        (0..3).map(|_| Quote::new(price, w(1), now)).collect()
-    };
+    let guarded = guarded(2);
+    let at = three_at;
     let mut state = IndexState::new();
     assert_eq!(
         state.compute(&plain, &at(w(100), 0), 0).unwrap().price,
