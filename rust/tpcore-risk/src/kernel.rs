@@ -149,9 +149,10 @@ pub(crate) fn account(
     // (WB + UPNL - TMM) + MM1 - UPNL1.
     let others = balance.checked_sub(mm)?;
 
-    // Each row's pool and liquidation price, as if cross with the collateral of its own
-    // kind; then the isolated rows' own pools, found by a bit mask per 64 rows rather than a
-    // branch per row (the mix of isolated and cross rows is unpredictable).
+    // Every row first takes the cross pool's ratio and flag, and its liquidation price from
+    // the collateral of its kind (its own margin, or the cross pool's); then the isolated
+    // rows' own pools overwrite theirs, found by a bit mask per 64 rows rather than a branch
+    // per row (the mix of isolated and cross rows is unpredictable).
     let out_ratio = out.margin_ratio.get_mut(..n)?;
     let out_lp = out.liquidation_price.get_mut(..n)?;
     let out_liq = out.liquidate.get_mut(..n)?;
