@@ -429,18 +429,20 @@ impl IndexState {
         sources: u32,
         now: i64,
     ) -> IndexPrice {
-        let (Some(breaker), Some(last)) = (config.breaker, self.last_good) else {
-            if config.breaker.is_some() {
-                self.accept(candidate, now);
-            } else {
-                // No breaker reads the window: it is not kept (nor allocated).
-                self.last_good = Some(candidate);
-            }
-            return IndexPrice {
-                price: candidate,
-                flags,
-                sources,
-            };
+        let published = IndexPrice {
+            price: candidate,
+            flags,
+            sources,
+        };
+        let Some(breaker) = config.breaker else {
+            // No breaker reads the window: only the last good price is kept (nothing is
+            // allocated).
+            self.last_good = Some(candidate);
+            return published;
+        };
+        let Some(last) = self.last_good else {
+            self.accept(candidate, now);
+            return published;
         };
         self.expire(now.saturating_sub(breaker.window));
         let beyond = match (self.window_min.front(), self.window_max.front()) {
@@ -455,11 +457,7 @@ impl IndexState {
         if !beyond {
             self.pending = (0, 0);
             self.accept(candidate, now);
-            return IndexPrice {
-                price: candidate,
-                flags,
-                sources,
-            };
+            return published;
         }
         let direction: i8 = if candidate >= last { 1 } else { -1 };
         self.pending = if self.pending.0 == direction {
@@ -473,11 +471,7 @@ impl IndexState {
             self.window_min.clear();
             self.window_max.clear();
             self.accept(candidate, now);
-            return IndexPrice {
-                price: candidate,
-                flags,
-                sources,
-            };
+            return published;
         }
         IndexPrice {
             price: last,
