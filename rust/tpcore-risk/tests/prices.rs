@@ -134,30 +134,29 @@ fn three_at(price: i64, now: i64) -> Vec<Quote> {
 #[test]
 fn circuit_breaker_holds_until_confirmed() {
     let cfg = guarded(3);
-    let at = three_at;
     let mut state = IndexState::new();
     assert_eq!(
-        state.compute(&cfg, &at(w(100), 0), 0).unwrap().price,
+        state.compute(&cfg, &three_at(w(100), 0), 0).unwrap().price,
         w(100)
     );
     // A 9% move is published.
     assert_eq!(
-        state.compute(&cfg, &at(w(109), 1), 1).unwrap().price,
+        state.compute(&cfg, &three_at(w(109), 1), 1).unwrap().price,
         w(109)
     );
     // 120 is more than 10% above the window's minimum (100): held twice...
     for now in [2, 3] {
-        let held = state.compute(&cfg, &at(w(120), now), now).unwrap();
+        let held = state.compute(&cfg, &three_at(w(120), now), now).unwrap();
         assert_eq!(held.price, w(109));
         assert_eq!(held.flags, PriceFlags::CIRCUIT_BREAKER);
     }
     assert_eq!(state.pending_confirmations(), 2);
     // ...an uncertain computation neither counts nor resets...
-    let uncertain = state.compute(&cfg, &at(w(120), 4)[..1], 4).unwrap();
+    let uncertain = state.compute(&cfg, &three_at(w(120), 4)[..1], 4).unwrap();
     assert_eq!(uncertain.flags, PriceFlags::UNCERTAIN);
     assert_eq!(state.pending_confirmations(), 2);
     // ...and the third consecutive computation beyond the threshold confirms it.
-    let confirmed = state.compute(&cfg, &at(w(120), 5), 5).unwrap();
+    let confirmed = state.compute(&cfg, &three_at(w(120), 5), 5).unwrap();
     assert_eq!(
         confirmed,
         IndexPrice {
@@ -169,19 +168,22 @@ fn circuit_breaker_holds_until_confirmed() {
     // A spike that reverts resets the count.
     assert!(
         state
-            .compute(&cfg, &at(w(150), 6), 6)
+            .compute(&cfg, &three_at(w(150), 6), 6)
             .unwrap()
             .flags
             .contains(PriceFlags::CIRCUIT_BREAKER)
     );
     assert_eq!(
-        state.compute(&cfg, &at(w(121), 7), 7).unwrap().price,
+        state.compute(&cfg, &three_at(w(121), 7), 7).unwrap().price,
         w(121)
     );
     assert_eq!(state.pending_confirmations(), 0);
     // Once the window has passed, nothing is left to compare with: a move is published.
     assert_eq!(
-        state.compute(&cfg, &at(w(200), 100), 100).unwrap().price,
+        state
+            .compute(&cfg, &three_at(w(200), 100), 100)
+            .unwrap()
+            .price,
         w(200)
     );
 }
@@ -190,26 +192,31 @@ fn circuit_breaker_holds_until_confirmed() {
 fn the_breaker_window_holds_only_prices_published_under_a_breaker() {
     let plain = config(OutlierRule::None, Aggregation::WeightedMean);
     let guarded = guarded(2);
-    let at = three_at;
     let mut state = IndexState::new();
     assert_eq!(
-        state.compute(&plain, &at(w(100), 0), 0).unwrap().price,
+        state
+            .compute(&plain, &three_at(w(100), 0), 0)
+            .unwrap()
+            .price,
         w(100)
     );
     // 100 was published without a breaker, so the window is empty: a 50% move passes...
     assert_eq!(
-        state.compute(&guarded, &at(w(150), 1), 1).unwrap().price,
+        state
+            .compute(&guarded, &three_at(w(150), 1), 1)
+            .unwrap()
+            .price,
         w(150)
     );
     // ...and starts the window, against which the next one is held.
-    let held = state.compute(&guarded, &at(w(200), 2), 2).unwrap();
+    let held = state.compute(&guarded, &three_at(w(200), 2), 2).unwrap();
     assert_eq!(
         (held.price, held.flags),
         (w(150), PriceFlags::CIRCUIT_BREAKER)
     );
     // A state restored from a last good price has it in its window.
     let mut restored = IndexState::with_last_good(w(100), 0);
-    let held = restored.compute(&guarded, &at(w(150), 1), 1).unwrap();
+    let held = restored.compute(&guarded, &three_at(w(150), 1), 1).unwrap();
     assert_eq!(
         (held.price, held.flags),
         (w(100), PriceFlags::CIRCUIT_BREAKER)
@@ -220,7 +227,7 @@ fn the_breaker_window_holds_only_prices_published_under_a_breaker() {
 fn a_weighted_sum_beyond_i128_is_an_overflow_error() {
     let cfg = config(OutlierRule::None, Aggregation::WeightedMean);
     let heavy = |n: usize| vec![Quote::new(i64::MAX, i64::MAX, 100); n];
-    // One product is below 2^126: three reach 2^127, eight carry past 2^128.
+    // One product is just below 2^126: three pass i128::MAX, eight pass 2^128 as well.
     for n in [3, 8] {
         let mut state = IndexState::new();
         assert!(matches!(
